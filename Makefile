@@ -1,0 +1,59 @@
+# Internet Programming with Python: build the outline and the slides, run the tests.
+#
+#   make            set up .venv, build the outline (_build/html) and the decks (_build/slides)
+#   make test       run every example test, every lecture session and the site checks
+#   make html       the outline only          make slides   the decks only
+#   make live       outline with live reload on http://127.0.0.1:8000
+#   make clean      remove _build             make distclean  also remove .venv
+#
+# PYTHON picks the interpreter (3.11 or newer): PYTHON=python3.13 make test.
+# The virtual environment is rebuilt when requirements.txt or PYTHON changes.
+
+PYTHON ?= python3
+VENV ?= .venv
+BUILD ?= _build
+SPHINXOPTS ?= -W --keep-going
+LIVE_PORT ?= 8000
+
+BIN := $(VENV)/bin
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+STAMP := $(VENV)/.installed-python$(PYTHON_VERSION)
+SPHINX := $(BIN)/python -m sphinx -c . $(SPHINXOPTS)
+
+.PHONY: all html slides test live clean distclean venv
+
+all: html slides
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed; $(PYTHON) is $(PYTHON_VERSION)"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+html: $(STAMP)
+	$(SPHINX) -b html -d $(BUILD)/doctrees/html source $(BUILD)/html
+	@echo "Outline: $(BUILD)/html/index.html"
+
+slides: $(STAMP)
+	$(SPHINX) -b slides -d $(BUILD)/doctrees/slides source $(BUILD)/slides
+	@echo "Slides:  $(BUILD)/slides/index.html  (press c for the presenter console)"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+live: $(STAMP)
+	$(BIN)/sphinx-autobuild -c . $(SPHINXOPTS) -b html -d $(BUILD)/doctrees/live \
+		--host 127.0.0.1 --port $(LIVE_PORT) \
+		--watch examples --watch _static --watch _templates --watch ext --watch conf.py \
+		source $(BUILD)/html
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf $(VENV)

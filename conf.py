@@ -1,0 +1,82 @@
+"""Sphinx configuration for both builds of the course.
+
+One source, two outputs:
+
+* ``make html``   -> _build/html    the outline: prose, search, downloads (furo theme)
+* ``make slides`` -> _build/slides  one slide deck per lecture (hieroglyph)
+
+The lectures are in source/; this file is at the repository root, so every
+build runs ``sphinx-build -c . source OUTDIR`` (the Makefile does it).
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "ext"))
+
+# -- Project -----------------------------------------------------------------
+
+project = "Internet Programming with Python"
+author = "The course contributors"
+copyright = "2026, the course contributors"
+release = "2026"
+
+# Where the course's source lives: "edit this page" / "report a problem"
+# links are built from it.
+repository_url = "https://github.com/internet-programming-with-python/course"
+
+extensions = [
+    "hieroglyph",
+    "hieroglyph_compat",  # must come right after hieroglyph: fixes it for Sphinx 9
+    "sphinxcontrib.jquery",  # the presenter console uses jQuery
+    "sphinx_copybutton",
+    "course",
+]
+
+exclude_patterns = ["_build", "**/.pytest_cache"]
+templates_path = [str(ROOT / "_templates")]
+html_static_path = [str(ROOT / "_static")]
+
+# Python sessions are shown as they would appear in a terminal.
+highlight_language = "python3"
+pygments_style = "friendly"
+
+# Every build treats warnings as errors (-W in the Makefile); these make
+# Sphinx warn about anything that would be a silent mistake.
+nitpicky = False
+show_warning_types = True
+
+# -- Outline (HTML) ------------------------------------------------------------
+
+html_theme = "furo"
+html_title = project
+html_css_files = ["course.css"]
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "source_repository": repository_url + "/",
+    "source_branch": "main",
+    "source_directory": "source/",
+    "top_of_page_buttons": ["view", "edit"],
+}
+pygments_dark_style = "monokai"
+
+# Copy buttons copy what a student types: no ">>> " / "... " prompts and no
+# output lines (Pygments marks those .gp and .go).
+copybutton_exclude = ".linenos, .gp, .go"
+
+# -- Slides (hieroglyph) ---------------------------------------------------------
+
+slide_theme = "slides"
+slide_levels = 3  # title slide, part titles, slides
+slide_numbers = True
+slide_footer = project
+slide_theme_options = {"custom_css": "course-slides.css"}
+
+# Links both ways between an outline section and its slide.  The two builds
+# live side by side: _build/html and _build/slides.
+slide_link_html_sections_to_slides = True
+slide_relative_path = "../slides/"
+slide_link_to_html = True
+slide_html_relative_path = "../html/"

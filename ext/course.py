@@ -1,0 +1,165 @@
+"""The course's own Sphinx directives and roles.
+
+``.. fragment:: LANGUAGE``
+    A code block that cannot run on its own (the shape of a loop, a shell
+    command).  Its ``:reason:`` is required, so every block that the test
+    suite does not execute says why, in the source.  It renders like a
+    ``code-block``, with a small "fragment" label in the outline.
+
+``.. literalinclude::``
+    Sphinx's own, plus: in the outline, a download link to the file under
+    ``examples/`` that the listing comes from.
+
+``:deck:`docname```
+    A link from an outline page to the slide deck of ``docname``.
+
+``.. example-files:: SLUG``
+    A list of every file in ``examples/SLUG/``, each with a download link.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.directives.code import CodeBlock, LiteralInclude
+from sphinx.util.docutils import SphinxDirective, SphinxRole
+
+from hieroglyph_compat import _is_slide_environment
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = REPOSITORY_ROOT / "examples"
+IGNORED_NAMES = {"__pycache__", ".pytest_cache"}
+
+
+class Fragment(CodeBlock):
+    """A code block marked as not runnable, with the reason why."""
+
+    required_arguments = 1
+    option_spec = {
+        **CodeBlock.option_spec,
+        "reason": directives.unchanged_required,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        reason = self.options.pop("reason", "").strip()
+        if not reason:
+            raise self.error("fragment: give a :reason: why this code is not run by the test suite")
+        result = super().run()
+        for node in result:
+            if isinstance(node, (nodes.literal_block, nodes.container)):
+                node["classes"].append("fragment")
+                node["fragment_reason"] = reason
+        return result
+
+
+class ExampleLiteralInclude(LiteralInclude):
+    """``literalinclude`` that adds a download link to the included file in the outline."""
+
+    def run(self) -> list[nodes.Node]:
+        result = super().run()
+        if _is_slide_environment(self.env):
+            return result
+        relative_name, absolute_name = self.env.relfn2path(self.arguments[0])
+        path = Path(absolute_name)
+        try:
+            shown_name = path.relative_to(REPOSITORY_ROOT).as_posix()
+        except ValueError:
+            return result
+        result.append(_download_paragraph(self.env.docname, relative_name, shown_name))
+        return result
+
+
+def _download_paragraph(docname: str, target: str, shown_name: str) -> nodes.paragraph:
+    reference = addnodes.download_reference(
+        "", "", refdoc=docname, reftarget="/" + target, refexplicit=True
+    )
+    reference += nodes.literal(shown_name, shown_name)
+    paragraph = nodes.paragraph("", "", classes=["example-download"])
+    paragraph += nodes.Text("Download ")
+    paragraph += reference
+    return paragraph
+
+
+class ExampleFiles(SphinxDirective):
+    """List every file of ``examples/SLUG`` with a download link."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        slug = self.arguments[0]
+        folder = EXAMPLES_DIR / slug
+        if not folder.is_dir():
+            raise self.error(f"example-files: no folder examples/{slug}")
+        srcdir = Path(self.env.srcdir)
+        items = nodes.bullet_list(classes=["example-files"])
+        for path in _example_files(folder):
+            target = Path(_relative_to(path, srcdir)).as_posix()
+            item = nodes.list_item()
+            item += _download_paragraph(
+                self.env.docname, target, path.relative_to(REPOSITORY_ROOT).as_posix()
+            )
+            items += item
+            self.env.note_dependency(str(path))
+        return [items]
+
+
+def _example_files(folder: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and not IGNORED_NAMES.intersection(path.parts) and path.suffix != ".pyc"
+    )
+
+
+def _relative_to(path: Path, start: Path) -> str:
+    return os.path.relpath(path, start)
+
+
+class DeckRole(SphinxRole):
+    """``:deck:`sockets``` or ``:deck:`the slides <sockets>```: link to a lecture's deck."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        text = self.text
+        if "<" in text and text.endswith(">"):
+            title, docname = text[:-1].split("<", 1)
+            title = title.strip()
+        else:
+            title, docname = "slides", text
+        docname = docname.strip()
+        node = deck_reference(title, title, docname=docname)
+        return [node], []
+
+
+class deck_reference(nodes.Inline, nodes.TextElement):
+    """Placeholder resolved per builder: slide decks link to each other, outlines to the deck."""
+
+
+def _resolve_deck_references(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    builder = app.builder
+    for node in list(doctree.findall(deck_reference)):
+        target = node["docname"]
+        if target not in app.env.found_docs:
+            raise ValueError(f"{docname}: :deck: names an unknown document {target!r}")
+        if _is_slide_environment(app.env):
+            uri = builder.get_relative_uri(docname, target)
+        else:
+            deck = posixpath.join(builder.config.slide_relative_path, target)
+            uri = builder.get_relative_uri(docname, deck)
+        reference = nodes.reference("", node.astext(), refuri=uri, classes=["deck-link"], internal=False)
+        node.replace_self(reference)
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_directive("fragment", Fragment)
+    app.add_directive("literalinclude", ExampleLiteralInclude, override=True)
+    app.add_directive("example-files", ExampleFiles)
+    app.add_role("deck", DeckRole())
+    app.add_node(deck_reference)
+    app.connect("doctree-resolved", _resolve_deck_references)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,439 @@
+"""Make hieroglyph 2.1.0 (2020, its last release) work on Sphinx 9.
+
+hieroglyph builds our slide decks. Unmodified, its slide builder crashes on
+every Sphinx since 7.2. Each fix below replaces one hieroglyph function or
+method, and its comment names the Sphinx change that broke it. Nothing else
+in hieroglyph is touched, so when a fixed hieroglyph release appears, this
+file can be deleted fix by fix.
+
+Load it right after hieroglyph in conf.py::
+
+    extensions = ["hieroglyph", "hieroglyph_compat", ...]
+
+tests/test_hieroglyph_compat.py builds a document that uses every hieroglyph
+feature the course uses with both builders, warnings as errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import weakref
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.environment import BuildEnvironment
+from sphinx.jinja2glue import SphinxFileSystemLoader
+from sphinx.locale import _
+from sphinx.theming import HTMLThemeFactory
+from sphinx.util.fileutil import copy_asset
+
+import hieroglyph
+from hieroglyph import builder as hg_builder
+from hieroglyph import directives as hg_directives
+from hieroglyph import html as hg_html
+from hieroglyph import writer as hg_writer
+
+HIEROGLYPH_THEMES = Path(hieroglyph.__file__).parent / "themes"
+
+# Environments that are reading documents for a slide builder.  Replaces
+# hieroglyph's ``building_slides(env.app)`` checks in its transforms.
+_SLIDE_ENVIRONMENTS: weakref.WeakSet[BuildEnvironment] = weakref.WeakSet()
+
+
+def _is_slide_environment(env: BuildEnvironment) -> bool:
+    return env in _SLIDE_ENVIRONMENTS
+
+
+# ---------------------------------------------------------------------------
+# Themes
+# ---------------------------------------------------------------------------
+
+
+def _register_slide_themes(app: Sphinx, config) -> None:
+    """Register hieroglyph's themes (and slide_theme_path) with Sphinx.
+
+    Sphinx 7.3 removed ``HTMLThemeFactory.load_additional_themes``, which
+    hieroglyph called every time it applied a theme.  Themes are now
+    registered once, through the public ``app.add_html_theme``.
+    """
+    theme_dirs = [HIEROGLYPH_THEMES]
+    theme_dirs += [Path(app.confdir, path) for path in config.slide_theme_path]
+    for theme_dir in theme_dirs:
+        for candidate in sorted(theme_dir.iterdir()):
+            if (candidate / "theme.conf").is_file() or (candidate / "theme.toml").is_file():
+                app.add_html_theme(candidate.name, candidate)
+
+
+def apply_theme(self, themename, themeoptions):
+    """Push the current theme and apply ``themename`` (a ``slideconf`` theme).
+
+    Sphinx 9.0: ``HTMLThemeFactory`` takes keyword arguments only, and the
+    builder's ``app`` attribute is deprecated (``_app`` is what Sphinx's own
+    builders pass).
+    """
+    self._theme_stack.append((self.theme, self.theme_options))
+
+    theme_factory = HTMLThemeFactory(
+        confdir=self.confdir,
+        app=self._app,
+        config=self.config,
+        registry=self._registry,
+    )
+    self.theme = theme_factory.create(themename)
+    self.theme_options = themeoptions.copy()
+    _load_theme_templates(self)
+
+    is_slideconf_theme = len(self._theme_stack) > 1
+    if self.theme.name not in {theme.name for theme in self._additional_themes}:
+        self._additional_themes.append(self.theme)
+        if is_slideconf_theme:
+            _copy_theme_static_files(self, self.theme)
+
+
+def pop_theme(self):
+    """Restore the theme that was active before the last ``apply_theme``.
+
+    hieroglyph only restored the attributes; since Sphinx 7.1 templates are
+    looked up through the template bridge, so the page after a document with
+    a ``slideconf`` theme kept that theme's templates.  Re-initialise them.
+    """
+    self.theme, self.theme_options = self._theme_stack.pop()
+    _load_theme_templates(self)
+
+
+def _load_theme_templates(builder) -> None:
+    builder.templates.init(builder, builder.theme)
+    builder.templates.environment.filters["json"] = json.dumps
+
+
+def _copy_theme_static_files(builder, theme) -> None:
+    """Copy the static files of a theme that a ``slideconf`` switched to.
+
+    hieroglyph copied them in ``copy_static_files``, after all pages were
+    written.  Since Sphinx 7.1 static files are copied *before* pages are
+    written (``copy_assets``), when no ``slideconf`` theme is known yet, so
+    they were never copied.  Copy them when the theme is first applied,
+    leaving out the directories the main theme already provided.
+    """
+    already_copied = set(builder._additional_themes[0].get_theme_dirs())
+    context = builder.globalcontext.copy()
+    static_dir = Path(builder.outdir, "_static")
+    for theme_dir in reversed(theme.get_theme_dirs()):
+        if theme_dir in already_copied:
+            continue
+        copy_asset(
+            Path(theme_dir, "static"),
+            static_dir,
+            context=context,
+            renderer=builder.templates,
+            force=True,
+        )
+
+
+# ---------------------------------------------------------------------------
+# Template context
+# ---------------------------------------------------------------------------
+
+
+def _fix_slide_page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Give hieroglyph's templates the context variables they were written for.
+
+    * Sphinx 7.0 removed the ``style`` variable (the theme's stylesheet) that
+      the ``slides`` and ``single-level`` layouts use.  hieroglyph set it for
+      documents only, so its extra pages (the presenter console) failed.
+    * Sphinx 9.0: ``css_files`` and ``script_files`` hold objects, no longer
+      strings; the layouts pass each to ``pathto()``.  Give the templates the
+      file names (inline scripts, which have no file, are left out).
+    """
+    if not hg_builder.building_slides(app):
+        return
+    builder = app.builder
+    context["style"] = builder.theme.stylesheets[0]
+    # Sphinx 7.0+ also lists the (first) theme's stylesheet in css_files; the
+    # layouts already link ``style``, and a second, stale copy would undo a
+    # slideconf theme's stylesheet.
+    theme_stylesheets = {
+        posixpath.join("_static", stylesheet)
+        for theme in builder._additional_themes
+        for stylesheet in theme.stylesheets
+    }
+    context["css_files"] = [
+        _asset_filename(css)
+        for css in context.get("css_files", [])
+        if _asset_filename(css) not in theme_stylesheets
+    ]
+    context["script_files"] = [
+        _asset_filename(script)
+        for script in context.get("script_files", [])
+        if _asset_filename(script)
+    ]
+
+
+def _asset_filename(asset) -> str:
+    return asset if isinstance(asset, str) else (getattr(asset, "filename", "") or "")
+
+
+# ---------------------------------------------------------------------------
+# Images
+# ---------------------------------------------------------------------------
+
+
+def post_process_images(self, doctree):
+    """Pick image candidates and make absolute image URIs relative.
+
+    Sphinx 7.2/8.0 made ``srcdir`` and ``outdir`` path objects; hieroglyph
+    used ``str.startswith`` and ``len`` on them and crashed on any image.
+    """
+    StandaloneHTMLBuilder.post_process_images(self, doctree)
+
+    source = Path(doctree.attributes.get("source", self.srcdir))
+    depth = len(source.relative_to(self.srcdir).parts) - 1
+    relative_base = [".."] * depth
+    outdir = os.fspath(self.outdir)
+
+    for node in doctree.findall(nodes.image):
+        if node.get("candidates") is None:
+            node["candidates"] = ("*",)
+        if node["uri"].startswith(outdir + os.sep):
+            inside_outdir = Path(node["uri"]).relative_to(outdir).as_posix()
+            node["uri"] = posixpath.join(*relative_base, inside_outdir)
+
+
+# ---------------------------------------------------------------------------
+# Slides <-> outline links, and Builder.app / env.app (deprecated in 9.0)
+# ---------------------------------------------------------------------------
+
+
+def slide_path(builder, pagename=None):
+    """Relative URL from an outline page to its deck.
+
+    Sphinx 9.0 deprecated ``Builder.app``; the configuration is
+    ``builder.config``.
+    """
+    pagename = pagename or builder.current_docname
+    return builder.get_relative_uri(
+        pagename, posixpath.join(builder.config.slide_relative_path, pagename)
+    )
+
+
+def html_path(builder, pagename=None):
+    """Relative URL from a deck to its outline page (see ``slide_path``)."""
+    pagename = pagename or builder.current_docname
+    return builder.get_relative_uri(
+        pagename, posixpath.join(builder.config.slide_html_relative_path, pagename)
+    )
+
+
+def _slide_translator_depart_title(self, node):
+    """Slide titles link to the same section in the outline.
+
+    Same as hieroglyph's ``SlideTranslator.depart_title`` but without
+    ``self.builder.app`` (deprecated in Sphinx 9.0).
+    """
+    if node.parent.hasattr("ids") and node.parent["ids"] and self.builder.config.slide_link_to_html:
+        anchor = node.parent.get("continues") or node.parent["ids"][0]
+        self.body.append(
+            f'<a class="headerlink outline-link" href="{html_path(self.builder)}#{anchor}" '
+            f'title="{_("View HTML")}">{self.builder.config.slide_html_slide_link_symbol}</a>'
+        )
+    hg_writer.BaseSlideTranslator.depart_title(self, node)
+
+
+def _slide_builder_app(self):
+    """``Builder.app`` without the Sphinx 9.0 deprecation warning, for slide builders.
+
+    hieroglyph's ``BaseSlideTranslator.visit_slide`` (a long method, left
+    as it is) reads ``self.builder.app``; Sphinx's builders keep the
+    application in ``_app``.
+    """
+    return self._app
+
+
+def _transform_slide_conditions(self, *args, **kwargs):
+    """Keep ``ifslides`` content for slides, ``ifnotslides`` for the outline.
+
+    Sphinx 9.0 deprecated ``BuildEnvironment.app``, which hieroglyph used to
+    ask which builder is running; we record slide environments instead.
+    Docutils 0.22: ``traverse`` is superseded by ``findall``.
+    """
+    env = self.document.settings.env
+    is_slides = _is_slide_environment(env)
+    found = False
+    for node in list(self.document.findall(hg_directives.if_slides)):
+        found = True
+        if is_slides == node.attributes.get("ifslides", False):
+            node.replace_self(node.children)
+        else:
+            node.replace_self([])
+    if found:
+        env.note_reread()
+
+
+def _transform_next_slides(self, *args, **kwargs):
+    """Split sections at ``nextslide`` (slides) or drop the marker (outline).
+
+    Same reason as ``_transform_slide_conditions``: no ``env.app``.  Also
+    new: each continuation slide remembers the section it continues
+    (``continues``), so its link to the outline points at a section that
+    exists there, not at the made-up id of the continuation.
+    """
+    env = self.document.settings.env
+    is_slides = _is_slide_environment(env)
+    found = False
+    for node in list(self.document.findall(hg_directives.nextslide)):
+        found = True
+        section = node.parent
+        container = section.parent
+        sections_before = len(container) if container is not None else 0
+        self.visit_nextslide(node, is_slides)
+        if container is not None and len(container) > sections_before:
+            continuation = container[container.index(section) + 1]
+            continuation["continues"] = section.get("continues") or section["ids"][0]
+    if found:
+        env.note_reread()
+
+
+def _remember_slide_environment(app: Sphinx) -> None:
+    if hg_builder.building_slides(app):
+        _SLIDE_ENVIRONMENTS.add(app.env)
+
+
+def _process_slide_nodes(app, doctree, docname):
+    """Outline builds drop ``slide`` nodes (``traverse`` -> ``findall``)."""
+    supports_slide_nodes = hg_builder.building_slides(app) or isinstance(
+        app.builder, hg_builder.AbstractInlineSlideBuilder
+    )
+    if supports_slide_nodes:
+        return
+    for node in list(doctree.findall(hg_directives.slide)):
+        if node.attributes.get("inline-contents", False):
+            node.replace_self(node.children[1:])
+        else:
+            node.replace_self(nodes.inline())
+
+
+@classmethod
+def _first_slideconf(cls, doctree):
+    """The document's first ``slideconf`` node, or None (``traverse`` -> ``findall``).
+
+    Docutils 0.18 deprecated ``Node.traverse``; 0.22 warns on every call.
+    """
+    return next(doctree.findall(cls), None)
+
+
+def _filter_doctree_for_slides(doctree):
+    """``autoslides: false``: keep only explicit slides (``traverse`` -> ``findall``)."""
+    for child in list(doctree.children):
+        child.replace_self(list(child.findall(hg_directives.no_autoslides_filter)))
+
+
+# ---------------------------------------------------------------------------
+# Outline sections -> slides
+# ---------------------------------------------------------------------------
+
+
+class _SectionToSlideLinks:
+    """Mixin for the outline's translator: each slide-level heading links to its slide.
+
+    hieroglyph's ``slide_link_html_sections_to_slides`` was broken on every
+    Sphinx version: it passed the builder object to ``set_translator`` (which
+    wants the builder's name), and its ``depart_title`` used
+    ``permalink_text``, gone since Sphinx 3.5 (now ``html_permalinks_icon``).
+    Sphinx's own ``add_permalink_ref`` is the hook for heading links.
+    """
+
+    def add_permalink_ref(self, node, title):
+        super().add_permalink_ref(node, title)
+        if isinstance(node, nodes.section) and node["ids"] and _section_depth(node) <= self.config.slide_levels:
+            self.body.append(
+                f'<a class="headerlink slide-link" href="{slide_path(self.builder)}#{node["ids"][0]}" '
+                f'title="{_("View this section as a slide")}">'
+                f"{self.config.slide_html_slide_link_symbol}</a>"
+            )
+
+
+def _section_depth(section: nodes.section) -> int:
+    depth = 0
+    node = section
+    while node is not None:
+        if isinstance(node, nodes.section):
+            depth += 1
+        node = node.parent
+    return depth
+
+
+def _link_outline_sidebar_to_slides(app: Sphinx) -> None:
+    """Make the "View as slides" sidebar template available to outline builds.
+
+    Replaces the first half of hieroglyph's ``inspect_config``, which
+    iterated over ``html_sidebars`` (a dict) as if it were a list of pairs
+    and crashed whenever the project set it.
+    """
+    if not app.config.slide_link_html_to_slides:
+        return
+    if app.builder.name not in hg_html.HTML_BUILDERS:
+        return
+    app.builder.templates.loaders.append(SphinxFileSystemLoader(HIEROGLYPH_THEMES / "slides"))
+    sidebars = app.config.html_sidebars
+    if not any(hg_html.SLIDELINK_TEMPLATE in templates for templates in sidebars.values()):
+        sidebars.setdefault("**", []).append(hg_html.SLIDELINK_TEMPLATE)
+
+
+def _install_section_links(app: Sphinx) -> None:
+    if not app.config.slide_link_html_sections_to_slides:
+        return
+    if app.builder.name not in hg_html.HTML_BUILDERS:
+        return
+    base = app.builder.get_translator_class()
+    translator = type("SectionToSlideTranslator", (_SectionToSlideLinks, base), {})
+    app.set_translator(app.builder.name, translator, override=True)
+
+
+# ---------------------------------------------------------------------------
+
+
+def _patch_hieroglyph() -> None:
+    slide_builder = hg_builder.AbstractSlideBuilder
+    slide_builder.apply_theme = apply_theme
+    slide_builder.pop_theme = pop_theme
+    slide_builder.post_process_images = post_process_images
+    # style is now set for every page by _fix_slide_page_context
+    slide_builder.get_doc_context = lambda self, *args: StandaloneHTMLBuilder.get_doc_context(self, *args)
+
+    hg_html.slide_path = slide_path
+    hg_html.html_path = html_path
+    hg_writer.SlideTranslator.depart_title = _slide_translator_depart_title
+    slide_builder.app = property(_slide_builder_app)
+    hg_directives.TransformSlideConditions.apply = _transform_slide_conditions
+    hg_directives.TransformNextSlides.apply = _transform_next_slides
+    hg_directives.slideconf.get = _first_slideconf
+    hg_directives.filter_doctree_for_slides = _filter_doctree_for_slides
+
+
+def setup(app: Sphinx) -> dict:
+    if "hieroglyph" not in app.extensions:
+        app.setup_extension("hieroglyph")
+    _patch_hieroglyph()
+
+    # hieroglyph's own handlers that use deprecated or broken APIs
+    hieroglyph_listeners = app.events.listeners
+    for event, module_function in (
+        ("builder-inited", hg_html.inspect_config),
+        ("doctree-resolved", hg_directives.process_slide_nodes),
+    ):
+        for listener in list(hieroglyph_listeners.get(event, [])):
+            if listener.handler is module_function:
+                app.disconnect(listener.id)
+
+    app.connect("config-inited", _register_slide_themes)
+    app.connect("builder-inited", _remember_slide_environment)
+    app.connect("builder-inited", _link_outline_sidebar_to_slides)
+    app.connect("builder-inited", _install_section_links)
+    app.connect("doctree-resolved", _process_slide_nodes)
+    app.connect("html-page-context", _fix_slide_page_context)
+
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,140 @@
+"""Site checks: the outline and the decks build cleanly, link to each other,
+show no test scaffolding, and every code block in a lecture is accounted for."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+
+from tests import audit
+from tests.site import ROOT, parse_page
+
+# Text that only sybil or our fixtures should ever see.
+SCAFFOLDING = [
+    "invisible-code-block",
+    "skip: next",
+    "skip: start",
+    "skip: end",
+    "clear-namespace",
+    "__lecture_path__",
+    "echo_server_address",
+]
+
+
+@pytest.mark.parametrize("builder", ["html", "slides"])
+def test_build_succeeds_with_warnings_as_errors(site, builder):
+    build = getattr(site, builder)
+    assert build.returncode == 0, f"sphinx-build -b {builder} -W failed:\n{build.output[-5000:]}"
+    assert "WARNING" not in build.output and "ERROR" not in build.output
+
+
+def lectures_in_toctree(site) -> list[str]:
+    with open(site.root / "doctrees" / "html" / "environment.pickle", "rb") as pickled:
+        environment = pickle.load(pickled)
+    return list(environment.toctree_includes["index"])
+
+
+def test_every_lecture_in_the_toctree_has_an_outline_page_and_a_deck(site):
+    lectures = lectures_in_toctree(site)
+    assert "sockets" in lectures
+    for lecture in lectures:
+        outline = site.outline_dir / f"{lecture}.html"
+        deck = site.slides_dir / f"{lecture}.html"
+        assert outline.is_file(), f"no outline page for {lecture}"
+        assert deck.is_file(), f"no deck for {lecture}"
+        slides = parse_page(deck).articles
+        assert len(slides) > 1, f"the deck of {lecture} has {len(slides)} slides"
+
+
+def test_the_reference_lecture_is_a_full_evening(site):
+    assert len(parse_page(site.slides_dir / "sockets.html").articles) >= 40
+
+
+def _links(page: Path, css_class: str) -> list[str]:
+    return [href for href, classes in parse_page(page).links if css_class in classes]
+
+
+def _resolve(page: Path, href: str) -> tuple[Path, str]:
+    path, _, fragment = href.partition("#")
+    return (page.parent / path).resolve(), fragment
+
+
+def test_every_outline_section_link_opens_its_slide(site):
+    checked = 0
+    for page in sorted(site.outline_dir.glob("*.html")):
+        for href in _links(page, "slide-link"):
+            target, fragment = _resolve(page, href)
+            assert target.is_file(), f"{page.name}: {href} points to no deck"
+            assert fragment in parse_page(target).articles, f"{page.name}: {href}: no such slide"
+            checked += 1
+    assert checked >= 40
+
+
+def test_every_slide_links_to_its_outline_section(site):
+    deck = site.slides_dir / "sockets.html"
+    links = _links(deck, "outline-link")
+    assert len(links) == len(parse_page(deck).articles)
+    for href in links:
+        target, fragment = _resolve(deck, href)
+        assert target.is_file() and fragment in parse_page(target).ids, href
+
+
+def test_schedule_links_to_outline_deck_and_examples(site):
+    index = site.outline_dir / "index.html"
+    hrefs = [href for href, _ in parse_page(index).links]
+    assert "sockets.html" in hrefs
+    assert "../slides/sockets.html" in hrefs
+    examples_link = next(href for href in hrefs if href.startswith("sockets.html#"))
+    target, fragment = _resolve(index, examples_link)
+    assert fragment in parse_page(target).ids
+
+
+def test_example_files_are_downloadable_from_the_outline(site):
+    page = site.outline_dir / "sockets.html"
+    downloads = [href for href, classes in parse_page(page).links if "download" in classes]
+    assert any(href.endswith("/echo_server.py") for href in downloads)
+    for href in downloads:
+        assert (page.parent / href).is_file(), href
+
+
+def test_no_test_scaffolding_in_any_built_page(site):
+    pages = [*site.outline_dir.glob("**/*.html"), *site.slides_dir.glob("**/*.html")]
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for marker in SCAFFOLDING:
+            assert marker not in text, f"{page.relative_to(site.root)} shows {marker!r}"
+
+
+def test_every_literalinclude_is_under_examples_and_selects_by_name_or_marker():
+    includes = [
+        block
+        for path in audit.lecture_files()
+        for block in audit.read_blocks(path)
+        if block.name == "literalinclude"
+    ]
+    assert includes
+    problems = [
+        f"{block.where}: {problem}"
+        for block in includes
+        if (problem := audit.check_include(block, audit.tested_example_files(block.path.stem)))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_drift_audit_every_code_block_is_run_included_or_marked(capsys):
+    audits = audit.audit_all()
+    table = audit.format_table(audits)
+    problems = [problem for lecture in audits for problem in lecture.problems]
+    assert not problems, table
+    sockets = next(lecture for lecture in audits if lecture.name == "sockets")
+    assert sockets.sessions > 0 and sockets.includes > 0
+
+
+def test_no_lecture_uses_lines_to_include_code():
+    for path in audit.lecture_files():
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*:lines:", text, re.MULTILINE), path
