@@ -49,7 +49,7 @@ test: $(STAMP)
 live: $(STAMP)
 	$(BIN)/sphinx-autobuild -c . $(SPHINXOPTS) -b html -d $(BUILD)/doctrees/live \
 		--host 127.0.0.1 --port $(LIVE_PORT) \
-		--watch examples --watch _static --watch _templates --watch ext --watch conf.py \
+		--watch examples --watch _static --watch ext --watch conf.py \
 		source $(BUILD)/html
 
 clean:

@@ -35,7 +35,6 @@ extensions = [
 ]
 
 exclude_patterns = ["_build", "**/.pytest_cache"]
-templates_path = [str(ROOT / "_templates")]
 html_static_path = [str(ROOT / "_static")]
 
 # Python sessions are shown as they would appear in a terminal.

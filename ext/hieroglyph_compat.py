@@ -297,6 +297,43 @@ def _transform_next_slides(self, *args, **kwargs):
         env.note_reread()
 
 
+_original_nextslide_run = hg_directives.NextSlideDirective.run
+
+
+def _nextslide_run(self):
+    """Parse a ``nextslide`` title while the parser is still running.
+
+    hieroglyph parsed it later, in a transform, through the directive's saved
+    parser state; with docutils 0.22 that state has no state machine any
+    more once a nested parse (e.g. ``ifslides`` content) is finished, and the
+    build crashed.
+    """
+    result = _original_nextslide_run(self)
+    if self.arguments:
+        title_nodes, messages = self.state.inline_text(self.arguments[0], self.lineno)
+        result[0].parsed_title = title_nodes
+        result.extend(messages)
+    return result
+
+
+def _make_title_node(self, node, increment=True):
+    """hieroglyph's ``_make_title_node``, using the title parsed by ``_nextslide_run``."""
+    parent_title_node = node.parent.next_node(nodes.title)
+    nextslide_info = getattr(
+        parent_title_node, "nextslide_info", (parent_title_node.deepcopy().children, 1)
+    )
+    nextslide_info = (nextslide_info[0], nextslide_info[1] + 1)
+    if node.args:
+        new_title = nodes.title(node.args[0], "", *node.parsed_title)
+    else:
+        title_nodes = nextslide_info[0][:]
+        if "increment" in node.attributes:
+            title_nodes.append(nodes.Text(f" ({nextslide_info[1]})"))
+        new_title = nodes.title("", "", *title_nodes)
+    new_title.nextslide_info = nextslide_info
+    return new_title
+
+
 def _remember_slide_environment(app: Sphinx) -> None:
     if hg_builder.building_slides(app):
         _SLIDE_ENVIRONMENTS.add(app.env)
@@ -410,6 +447,8 @@ def _patch_hieroglyph() -> None:
     slide_builder.app = property(_slide_builder_app)
     hg_directives.TransformSlideConditions.apply = _transform_slide_conditions
     hg_directives.TransformNextSlides.apply = _transform_next_slides
+    hg_directives.NextSlideDirective.run = _nextslide_run
+    hg_directives.TransformNextSlides._make_title_node = _make_title_node
     hg_directives.slideconf.get = _first_slideconf
     hg_directives.filter_doctree_for_slides = _filter_doctree_for_slides
 

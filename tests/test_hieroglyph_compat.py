@@ -59,6 +59,9 @@ def test_nextslide_continues_a_slide(fixture_site):
     text = (fixture_site / "slides" / "index.html").read_text()
     assert text.count("<h3>Section slide") == 2
     assert "<h3>A new title" in text
+    # a titled nextslide inside ifslides (docutils 0.22 crashed parsing its title late)
+    assert "<h3>A <em>titled</em> continuation on slides only" in text
+    assert "SLIDES-CONTINUATION" in text
     outline = (fixture_site / "html" / "index.html").read_text()
     assert outline.count("Section slide<a") == 1  # one section in the outline
 

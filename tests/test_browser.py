@@ -1,0 +1,197 @@
+"""Browser tests: the decks and the outline work in a real browser.
+
+Playwright drives Debian's Chromium (``apt-get install chromium``; Playwright
+cannot download its own browsers here).  The built site is served over HTTP
+on 127.0.0.1, with Chromium's background networking switched off, so nothing
+leaves the machine.  Without Chromium these tests skip, except under CI=true,
+where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+
+import pytest
+
+from tests.guards import allow_long_lived, child_pids
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+
+def find_chromium() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        message = "Chromium not found: install it with `apt-get install chromium` (or set CHROMIUM=/path/to/chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def site_url(site):
+    """The built site (html/ and slides/ side by side) over HTTP on loopback."""
+    assert site.html.returncode == 0 and site.slides.returncode == 0, "the site did not build"
+    handler = functools.partial(QuietHandler, directory=str(site.root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    allow_long_lived(threads=[thread])
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    children_before = child_pids()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True)
+        # the Playwright driver process lives as long as the session
+        allow_long_lived(pids=child_pids() - children_before)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.errors = []
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def current_slide(page) -> str:
+    return page.evaluate("document.querySelector('section.slides > article.current').id")
+
+
+def current_slide_number(page) -> int:
+    return page.evaluate(
+        "Array.from(document.querySelectorAll('section.slides > article'))"
+        ".indexOf(document.querySelector('section.slides > article.current')) + 1"
+    )
+
+
+def test_right_arrow_moves_to_the_next_slide(page, site_url):
+    page.goto(f"{site_url}/slides/sockets.html")
+    assert current_slide_number(page) == 1
+    page.keyboard.press("ArrowRight")
+    assert current_slide_number(page) == 2
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    assert current_slide_number(page) == 2
+    assert page.errors == []
+
+
+def test_build_items_appear_one_at_a_time(page, site_url):
+    page.goto(f"{site_url}/slides/sockets.html")
+    slide_number = page.evaluate(
+        "Array.from(document.querySelectorAll('section.slides > article'))"
+        ".findIndex(a => a.querySelector('.build > *')) + 1"
+    )
+    assert slide_number > 0, "the lecture has no incremental (build) list"
+    page.goto(f"{site_url}/slides/sockets.html#{slide_number}")
+    page.wait_for_function(f"document.querySelectorAll('section.slides > article')[{slide_number - 1}].classList.contains('current')")
+    items = page.locator("article.current .build > *")
+    count = items.count()
+    assert count >= 2
+
+    def hidden() -> int:
+        return page.locator("article.current .build > .to-build").count()
+
+    assert hidden() == count  # nothing shown yet
+    for shown in range(1, count + 1):
+        page.keyboard.press("ArrowRight")
+        assert current_slide_number(page) == slide_number
+        assert hidden() == count - shown
+    page.keyboard.press("ArrowRight")
+    assert current_slide_number(page) == slide_number + 1
+    assert page.errors == []
+
+
+def test_presenter_console_shows_the_speaker_notes(page, site_url):
+    page.goto(f"{site_url}/slides/sockets.html")
+    slide_number = page.evaluate(
+        "Array.from(document.querySelectorAll('section.slides > article'))"
+        ".findIndex(a => a.querySelector('div.admonition.note')) + 1"
+    )
+    assert slide_number > 0, "the lecture has no speaker notes"
+    notes_text = page.evaluate(
+        f"document.querySelectorAll('section.slides > article')[{slide_number - 1}]"
+        ".querySelector('div.admonition.note').innerText"
+    )
+    assert not page.locator("article.current div.admonition.note").is_visible()  # not projected
+
+    with page.expect_popup() as popup_info:
+        page.keyboard.press("c")
+    console = popup_info.value
+    console.wait_for_load_state()
+    for _ in range(slide_number - 1):
+        page.keyboard.press("ArrowRight")
+        # a build list takes one press per item before the slide changes
+        while current_slide_number(page) < slide_number and page.locator("article.current .build > .to-build").count():
+            page.keyboard.press("ArrowRight")
+    assert current_slide_number(page) == slide_number
+    notes = console.locator("#presenter_notes")
+    first_line = notes_text.strip().splitlines()[-1].strip()
+    notes.filter(has_text=first_line[:40]).wait_for()
+    assert page.errors == []
+
+
+def test_outline_section_link_opens_its_slide(page, site_url):
+    page.goto(f"{site_url}/html/sockets.html")
+    link = page.locator("a.slide-link").nth(3)
+    target_id = link.get_attribute("href").split("#")[1]
+    link.click()  # heading links show on hover; click() hovers first
+    page.wait_for_url(f"**/slides/sockets.html#*")
+    page.wait_for_function(f"document.querySelector('article.current')?.id === '{target_id}'")
+    assert current_slide(page) == target_id
+    assert page.errors == []
+
+
+def test_slide_title_links_back_to_the_outline_section(page, site_url):
+    page.goto(f"{site_url}/slides/sockets.html#3")
+    page.wait_for_function("document.querySelector('article.current') !== null")
+    href = page.locator("article.current a.outline-link").get_attribute("href")
+    assert href.startswith("../html/sockets.html#")
+    page.goto(f"{site_url}/slides/{href}")
+    anchor = href.split("#")[1]
+    assert page.locator(f"[id='{anchor}']").count() == 1
+    assert page.errors == []
