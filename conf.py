@@ -51,6 +51,7 @@ show_warning_types = True
 html_theme = "furo"
 html_title = project
 html_css_files = ["course.css"]
+html_favicon = "_static/favicon.svg"
 html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {

@@ -3,14 +3,14 @@
 * tests/guards.py: offline, no leaked threads or processes (every test and session).
 * sybil: every interpreter session in source/**/*.rst is executed, one
   namespace per lecture, with examples/<lecture>/ importable while it runs.
-* Fixtures that lecture sessions use: see SESSION_FIXTURES below.
+* Fixtures that lecture sessions use: ``tmp_path`` and those of each
+  tests/sessions_<lecture>.py (its SESSION_FIXTURES list).
 """
 
 from __future__ import annotations
 
-import socket
+import importlib
 import sys
-import threading
 from doctest import ELLIPSIS
 from pathlib import Path
 
@@ -24,17 +24,23 @@ from sybil.parsers.rest import (
     SkipParser,
 )
 
-pytest_plugins = ["tests.guards"]
-
 ROOT = Path(__file__).resolve().parent
 EXAMPLES = ROOT / "examples"
 
-# Names a lecture's sessions find in their namespace (pytest fixtures).
+# Names every lecture's sessions find in their namespace (pytest fixtures).
+# tests.guards is loaded as a plugin by pytest.ini (-p tests.guards).
 SESSION_FIXTURES = [
     "offline_and_leak_free",  # the guards apply to sessions too
-    "echo_server_address",  # (host, port) of a running examples/sockets echo server
     "tmp_path",  # a fresh directory, e.g. for a Unix-domain socket
 ]
+
+# Each lecture's own session fixtures live in tests/sessions_<lecture>.py;
+# they are made fixtures of this conftest, so every test can use them too.
+for _path in sorted((ROOT / "tests").glob("sessions_*.py")):
+    _module = importlib.import_module(f"tests.{_path.stem}")
+    for _name in _module.SESSION_FIXTURES:
+        globals()[_name] = getattr(_module, _name)
+        SESSION_FIXTURES.append(_name)
 
 
 class LectureDocument(Document):
@@ -82,40 +88,6 @@ pytest_collect_file = Sybil(
     teardown=end_lecture,
     fixtures=SESSION_FIXTURES,
 ).pytest()
-
-
-@pytest.fixture(scope="session")
-def echo_server_address():
-    """A running echo server (examples/sockets/echo_server.py) for lecture sessions.
-
-    It serves clients one after another in a background thread until the
-    test session ends.
-    """
-    from tests.guards import allow_long_lived
-    from tests.support import load_example
-
-    echo_server = load_example("sockets", "echo_server")
-    server = echo_server.make_server("127.0.0.1", 0)
-    thread = threading.Thread(target=_serve_until_closed, args=(echo_server, server), name="echo-server", daemon=True)
-    thread.start()
-    allow_long_lived(threads=[thread])
-    try:
-        yield server.getsockname()[:2]
-    finally:
-        # shutdown() wakes the accept() blocked in the thread; close() alone does not on Linux
-        try:
-            server.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        server.close()
-        thread.join(timeout=10)
-
-
-def _serve_until_closed(echo_server, server) -> None:
-    try:
-        echo_server.serve(server)
-    except OSError:
-        pass  # the listening socket was closed: the session is over
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -153,6 +153,9 @@ def _fix_slide_page_context(app: Sphinx, pagename, templatename, context, doctre
         return
     builder = app.builder
     context["style"] = builder.theme.stylesheets[0]
+    favicon_url = context.get("favicon_url")
+    if favicon_url and "://" not in favicon_url:
+        context["favicon"] = posixpath.basename(favicon_url)
     # Sphinx 7.0+ also lists the (first) theme's stylesheet in css_files; the
     # layouts already link ``style``, and a second, stale copy would undo a
     # slideconf theme's stylesheet.
@@ -169,7 +172,7 @@ def _fix_slide_page_context(app: Sphinx, pagename, templatename, context, doctre
     context["script_files"] = [
         _asset_filename(script)
         for script in context.get("script_files", [])
-        if _asset_filename(script)
+        if _asset_filename(script) not in ("", "_static/documentation_options.js")
     ]
 
 
@@ -266,6 +269,10 @@ def _transform_slide_conditions(self, *args, **kwargs):
     for node in list(self.document.findall(hg_directives.if_slides)):
         found = True
         if is_slides == node.attributes.get("ifslides", False):
+            if not is_slides:
+                # sections that only the outline has get no link to a slide
+                for section in node.findall(nodes.section):
+                    section["outline_only"] = True
             node.replace_self(node.children)
         else:
             node.replace_self([])
@@ -385,7 +392,12 @@ class _SectionToSlideLinks:
 
     def add_permalink_ref(self, node, title):
         super().add_permalink_ref(node, title)
-        if isinstance(node, nodes.section) and node["ids"] and _section_depth(node) <= self.config.slide_levels:
+        if (
+            isinstance(node, nodes.section)
+            and node["ids"]
+            and not node.get("outline_only")
+            and _section_depth(node) <= self.config.slide_levels
+        ):
             self.body.append(
                 f'<a class="headerlink slide-link" href="{slide_path(self.builder)}#{node["ids"][0]}" '
                 f'title="{_("View this section as a slide")}">'

@@ -92,7 +92,11 @@ def page(browser):
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.errors = []
-    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on(
+        "console",
+        lambda message: message.type == "error"
+        and page.errors.append(f"{message.text} ({message.location.get('url')})"),
+    )
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
     context.close()
@@ -127,7 +131,9 @@ def test_build_items_appear_one_at_a_time(page, site_url):
         ".findIndex(a => a.querySelector('.build > *')) + 1"
     )
     assert slide_number > 0, "the lecture has no incremental (build) list"
+    # the deck reads the slide number from the URL when it loads
     page.goto(f"{site_url}/slides/sockets.html#{slide_number}")
+    page.reload()
     page.wait_for_function(f"document.querySelectorAll('section.slides > article')[{slide_number - 1}].classList.contains('current')")
     items = page.locator("article.current .build > *")
     count = items.count()
@@ -195,3 +201,76 @@ def test_slide_title_links_back_to_the_outline_section(page, site_url):
     anchor = href.split("#")[1]
     assert page.locator(f"[id='{anchor}']").count() == 1
     assert page.errors == []
+
+
+def slide_source_lines(site, lecture: str) -> dict[str, int]:
+    """Slide id -> line of its title in source/<lecture>.rst (from the slides doctree)."""
+    import pickle
+    import sys
+
+    from docutils import nodes
+
+    from tests.site import ROOT
+
+    if str(ROOT / "ext") not in sys.path:
+        sys.path.append(str(ROOT / "ext"))  # the doctree holds nodes of our extensions
+
+    with open(site.root / "doctrees" / "slides" / f"{lecture}.doctree", "rb") as pickled:
+        doctree = pickle.load(pickled)
+    lines = {}
+    for section in doctree.findall(nodes.section):
+        title = section.next_node(nodes.title)
+        line = (title.line if title is not None else None) or section.line
+        for section_id in section["ids"]:
+            lines[section_id] = line
+    return lines
+
+
+OVERFLOWING_SLIDES_JS = """
+() => Array.from(document.querySelectorAll('section.slides > article')).map((slide, index) => {
+    const box = slide.getBoundingClientRect();
+    const tooWide = Array.from(slide.querySelectorAll('pre, table, img'))
+        .some(element => element.scrollWidth > element.clientWidth + 1
+                      || element.getBoundingClientRect().right > box.right + 1);
+    const content = Array.from(slide.children).filter(element =>
+        !element.matches('.slide-no, .slide-footer, div.admonition.note'));
+    const bottom = Math.max(0, ...content.map(element => element.getBoundingClientRect().bottom));
+    return {
+        number: index + 1,
+        id: slide.id,
+        title: (slide.querySelector('h1, h2, h3') || {innerText: ''}).innerText.trim(),
+        tooWide: tooWide,
+        tooTall: bottom > box.bottom + 1,
+    };
+}).filter(slide => slide.tooWide || slide.tooTall)
+"""
+
+
+@pytest.mark.parametrize("viewport", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"])
+def test_every_slide_fits_a_projector(browser, site, site_url, viewport):
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        problems = []
+        for deck in sorted(site.slides_dir.glob("*.html")):
+            if deck.name in ("genindex.html", "search.html", "console.html"):
+                continue
+            page.goto(f"{site_url}/slides/{deck.name}")
+            # lay out every slide, with every build item shown, to measure it
+            page.add_style_tag(
+                content="section.slides > article { display: block !important; }"
+                " .build > * { opacity: 1 !important; }"
+            )
+            lines = slide_source_lines(site, deck.stem)
+            for slide in page.evaluate(OVERFLOWING_SLIDES_JS):
+                what = " and ".join(
+                    word for word, bad in (("too wide", slide["tooWide"]), ("too tall", slide["tooTall"])) if bad
+                )
+                problems.append(
+                    f"source/{deck.stem}.rst:{lines.get(slide['id'], '?')}: slide {slide['number']} "
+                    f"{slide['title']!r} is {what} at {width}x{height}"
+                )
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()

@@ -115,6 +115,9 @@ def test_links_both_ways_between_sections_and_slides(fixture_site):
     # the two continuation slides (nextslide) link to the section they continue
     assert to_outline.count("../html/index.html#section-slide") == 3
     assert all(href.split("#")[1] in deck.ids for href in to_slides)
+    # a section inside ifnotslides has no slide to link to
+    assert "outline-only" in outline.ids
+    assert not any(href.endswith("#outline-only") for href in to_slides)
     assert all(href.split("#")[1] in outline.ids for href in to_outline)
 
 
