@@ -25,6 +25,7 @@ release = "2026"
 # Where the course's source lives: "edit this page" / "report a problem"
 # links are built from it.
 repository_url = "https://github.com/internet-programming-with-python/course"
+repository_branch = "main"
 
 extensions = [
     "hieroglyph",
@@ -56,7 +57,7 @@ html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {
     "source_repository": repository_url + "/",
-    "source_branch": "main",
+    "source_branch": repository_branch,
     "source_directory": "source/",
     "top_of_page_buttons": ["view", "edit"],
 }
@@ -68,11 +69,11 @@ copybutton_exclude = ".linenos, .gp, .go"
 
 # -- Slides (hieroglyph) ---------------------------------------------------------
 
-slide_theme = "slides"
+slide_theme = "course-slides"  # hieroglyph's "slides" + lecture footer, source links, clock
+slide_theme_path = ["ext/themes"]
 slide_levels = 3  # title slide, part titles, slides
 slide_numbers = True
 slide_footer = project
-slide_theme_options = {"custom_css": "course-slides.css"}
 
 # Links both ways between an outline section and its slide.  The two builds
 # live side by side: _build/html and _build/slides.

@@ -15,6 +15,12 @@
 
 ``.. example-files:: SLUG``
     A list of every file in ``examples/SLUG/``, each with a download link.
+
+Slides and pages also learn where their source is: every slide's footer
+names the lecture ("Lecture 1: ...") and links to the slide's source line
+and to the editor for the lecture, and every outline page offers "edit this
+page" and "report a problem" links.  The repository is ``repository_url``
+in conf.py.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import os
 import posixpath
 from pathlib import Path
+from urllib.parse import quote
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -30,6 +37,7 @@ from sphinx.application import Sphinx
 from sphinx.directives.code import CodeBlock, LiteralInclude
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
+from hieroglyph import writer as hg_writer
 from hieroglyph_compat import _is_slide_environment
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
@@ -155,7 +163,79 @@ def _resolve_deck_references(app: Sphinx, doctree: nodes.document, docname: str)
         node.replace_self(reference)
 
 
+# -- Where each page and slide comes from ------------------------------------
+
+
+def lecture_label(env, docname: str) -> str:
+    """"Lecture 2: Title" for a lecture in the root toctree, "" for other pages."""
+    lectures = env.toctree_includes.get(env.config.root_doc, [])
+    if docname not in lectures:
+        return ""
+    title = env.titles[docname].astext()
+    return f"Lecture {lectures.index(docname) + 1}: {title}"
+
+
+def source_urls(config, docname: str, line: int | None = None) -> dict[str, str]:
+    """Links to a document's source in the repository (empty without repository_url)."""
+    repository = config.repository_url.rstrip("/")
+    if not repository:
+        return {}
+    path = f"source/{docname}.rst"
+    blob = f"{repository}/blob/{config.repository_branch}/{path}"
+    title = f"Problem in {path}" + (f" line {line}" if line else "")
+    return {
+        "source_url": blob + (f"#L{line}" if line else ""),
+        "edit_url": f"{repository}/edit/{config.repository_branch}/{path}",
+        "report_url": f"{repository}/issues/new?title={quote(title)}"
+        + f"&body={quote(f'Where: {blob}' + (f'#L{line}' if line else '') + chr(10) + chr(10) + 'What is wrong:')}",
+    }
+
+
+_original_visit_slide = hg_writer.BaseSlideTranslator.visit_slide
+_original_slide_context = hg_writer.SlideData.get_slide_context
+
+
+def _visit_slide(self, node):
+    """Remember the source line of each slide's title."""
+    _original_visit_slide(self, node)
+    if self.current_slide is not None and getattr(self.current_slide, "source_line", None) is None:
+        title = node.next_node(nodes.title)
+        self.current_slide.source_line = title.line if title is not None else None
+
+
+def _slide_context(self):
+    """hieroglyph's slide context plus the lecture and links to the slide's source."""
+    context = _original_slide_context(self)
+    builder = self._translator.builder
+    docname = builder.current_docname
+    context["lecture"] = lecture_label(builder.env, docname)
+    context.update(source_urls(builder.config, docname, getattr(self, "source_line", None)))
+    return context
+
+
+def _add_contribution_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Outline pages end with links to edit the page and to report a problem."""
+    if _is_slide_environment(app.env):
+        return
+    urls = source_urls(app.config, docname)
+    if not urls:
+        return
+    paragraph = nodes.paragraph(classes=["contribute-links"])
+    paragraph += nodes.Text("Found a mistake? ")
+    paragraph += nodes.reference("", "Edit this page", refuri=urls["edit_url"], classes=["edit-link"])
+    paragraph += nodes.Text(" or ")
+    paragraph += nodes.reference("", "report a problem", refuri=urls["report_url"], classes=["report-link"])
+    paragraph += nodes.Text(".")
+    doctree += nodes.transition()
+    doctree += paragraph
+
+
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("repository_url", "", "html", types=[str])
+    app.add_config_value("repository_branch", "main", "html", types=[str])
+    hg_writer.BaseSlideTranslator.visit_slide = _visit_slide
+    hg_writer.SlideData.get_slide_context = _slide_context
+    app.connect("doctree-resolved", _add_contribution_links)
     app.add_directive("fragment", Fragment)
     app.add_directive("literalinclude", ExampleLiteralInclude, override=True)
     app.add_directive("example-files", ExampleFiles)

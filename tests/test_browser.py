@@ -178,6 +178,9 @@ def test_presenter_console_shows_the_speaker_notes(page, site_url):
     notes = console.locator("#presenter_notes")
     first_line = notes_text.strip().splitlines()[-1].strip()
     notes.filter(has_text=first_line[:40]).wait_for()
+    # the console's clock runs
+    console.wait_for_function("document.getElementById('elapsed').textContent !== '0:00'", timeout=5000)
+    assert console.locator("#clock").inner_text().count(":") == 1
     assert page.errors == []
 
 

@@ -138,3 +138,22 @@ def test_no_lecture_uses_lines_to_include_code():
     for path in audit.lecture_files():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*:lines:", text, re.MULTILINE), path
+
+
+def test_every_slide_names_the_lecture_and_links_to_edit_and_report(site):
+    deck = (site.slides_dir / "sockets.html").read_text(encoding="utf-8")
+    slides = deck.count("<article")
+    assert deck.count("Lecture 1: Networking and sockets") == slides
+    assert deck.count('class="slide-edit-link"') == slides
+    assert deck.count('class="slide-report-link"') == slides
+    # the report names the slide's source line
+    assert "Problem%20in%20source/sockets.rst%20line%20" in deck
+
+
+def test_every_outline_page_links_to_edit_and_report(site):
+    for page in sorted(site.outline_dir.glob("*.html")):
+        if page.name in ("genindex.html", "search.html"):
+            continue
+        links = [(href, classes) for href, classes in parse_page(page).links]
+        assert any("edit-link" in classes and f"/edit/main/source/{page.stem}.rst" in href for href, classes in links), page.name
+        assert any("report-link" in classes and "/issues/new?" in href for href, classes in links), page.name
