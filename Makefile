@@ -4,6 +4,7 @@
 #   make test       run every example test, every lecture session and the site checks
 #   make html       the outline only          make slides   the decks only
 #   make live       outline with live reload on http://127.0.0.1:8000
+#   make pdf        handouts: _build/pdf/<lecture>-slides.pdf (a slide a page) and -outline.pdf
 #   make clean      remove _build             make distclean  also remove .venv
 #
 # PYTHON picks the interpreter (3.11 or newer): PYTHON=python3.13 make test.
@@ -20,7 +21,7 @@ PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_
 STAMP := $(VENV)/.installed-python$(PYTHON_VERSION)
 SPHINX := $(BIN)/python -m sphinx -c . $(SPHINXOPTS)
 
-.PHONY: all html slides test live clean distclean venv
+.PHONY: all html slides test live pdf clean distclean venv
 
 all: html slides
 
@@ -45,6 +46,9 @@ slides: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+pdf: html slides
+	$(BIN)/python tools/pdf.py --site $(BUILD) --out $(BUILD)/pdf
 
 live: $(STAMP)
 	$(BIN)/sphinx-autobuild -c . $(SPHINXOPTS) -b html -d $(BUILD)/doctrees/live \

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,3 +40,18 @@ def site(tmp_path_factory) -> Site:
         for builder, outdir in (("html", "html"), ("slides", "slides"))
     }
     return Site(build_root, builds["html"], builds["slides"])
+
+
+def find_chromium() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        message = "Chromium not found: install it with `apt-get install chromium` (or set CHROMIUM=/path/to/chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
 import threading
 
 import pytest
@@ -32,21 +30,6 @@ CHROMIUM_FLAGS = [
     "--disable-default-apps",
     "--disable-extensions",
 ]
-
-
-def find_chromium() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
-        message = "Chromium not found: install it with `apt-get install chromium` (or set CHROMIUM=/path/to/chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 @pytest.fixture(scope="session")
