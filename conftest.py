@@ -14,7 +14,6 @@ import sys
 from doctest import ELLIPSIS
 from pathlib import Path
 
-import pytest
 from sybil import Document, Sybil
 from sybil.parsers.rest import (
     CaptureParser,

@@ -159,7 +159,9 @@ def _resolve_deck_references(app: Sphinx, doctree: nodes.document, docname: str)
         else:
             deck = posixpath.join(builder.config.slide_relative_path, target)
             uri = builder.get_relative_uri(docname, deck)
-        reference = nodes.reference("", node.astext(), refuri=uri, classes=["deck-link"], internal=False)
+        reference = nodes.reference(
+            "", node.astext(), refuri=uri, classes=["deck-link"], internal=False
+        )
         node.replace_self(reference)
 
 
@@ -167,7 +169,7 @@ def _resolve_deck_references(app: Sphinx, doctree: nodes.document, docname: str)
 
 
 def lecture_label(env, docname: str) -> str:
-    """"Lecture 2: Title" for a lecture in the root toctree, "" for other pages."""
+    """ "Lecture 2: Title" for a lecture in the root toctree, "" for other pages."""
     lectures = env.toctree_includes.get(env.config.root_doc, [])
     if docname not in lectures:
         return ""
@@ -183,11 +185,12 @@ def source_urls(config, docname: str, line: int | None = None) -> dict[str, str]
     path = f"source/{docname}.rst"
     blob = f"{repository}/blob/{config.repository_branch}/{path}"
     title = f"Problem in {path}" + (f" line {line}" if line else "")
+    body = f"Where: {blob}" + (f"#L{line}" if line else "") + "\n\nWhat is wrong:"
     return {
         "source_url": blob + (f"#L{line}" if line else ""),
         "edit_url": f"{repository}/edit/{config.repository_branch}/{path}",
-        "report_url": f"{repository}/issues/new?title={quote(title)}"
-        + f"&body={quote(f'Where: {blob}' + (f'#L{line}' if line else '') + chr(10) + chr(10) + 'What is wrong:')}",
+        "report_url": f"{repository}/issues/new?template=slide-is-wrong.md"
+        f"&title={quote(title)}&body={quote(body)}",
     }
 
 
@@ -222,9 +225,13 @@ def _add_contribution_links(app: Sphinx, doctree: nodes.document, docname: str) 
         return
     paragraph = nodes.paragraph(classes=["contribute-links"])
     paragraph += nodes.Text("Found a mistake? ")
-    paragraph += nodes.reference("", "Edit this page", refuri=urls["edit_url"], classes=["edit-link"])
+    paragraph += nodes.reference(
+        "", "Edit this page", refuri=urls["edit_url"], classes=["edit-link"]
+    )
     paragraph += nodes.Text(" or ")
-    paragraph += nodes.reference("", "report a problem", refuri=urls["report_url"], classes=["report-link"])
+    paragraph += nodes.reference(
+        "", "report a problem", refuri=urls["report_url"], classes=["report-link"]
+    )
     paragraph += nodes.Text(".")
     doctree += nodes.transition()
     doctree += paragraph

@@ -398,8 +398,9 @@ class _SectionToSlideLinks:
             and not node.get("outline_only")
             and _section_depth(node) <= self.config.slide_levels
         ):
+            href = f"{slide_path(self.builder)}#{node['ids'][0]}"
             self.body.append(
-                f'<a class="headerlink slide-link" href="{slide_path(self.builder)}#{node["ids"][0]}" '
+                f'<a class="headerlink slide-link" href="{href}" '
                 f'title="{_("View this section as a slide")}">'
                 f"{self.config.slide_html_slide_link_symbol}</a>"
             )
@@ -451,7 +452,9 @@ def _patch_hieroglyph() -> None:
     slide_builder.pop_theme = pop_theme
     slide_builder.post_process_images = post_process_images
     # style is now set for every page by _fix_slide_page_context
-    slide_builder.get_doc_context = lambda self, *args: StandaloneHTMLBuilder.get_doc_context(self, *args)
+    slide_builder.get_doc_context = lambda self, *args: StandaloneHTMLBuilder.get_doc_context(
+        self, *args
+    )
 
     hg_html.slide_path = slide_path
     hg_html.html_path = html_path

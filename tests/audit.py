@@ -71,7 +71,11 @@ def read_blocks(path: Path) -> list[Block]:
         options: dict[str, str] = {}
         content: list[str] = []
         body = index + 1
-        while body < len(lines) and (match_option := OPTION.match(lines[body])) and _indent(lines[body]) > indent:
+        while (
+            body < len(lines)
+            and (match_option := OPTION.match(lines[body]))
+            and _indent(lines[body]) > indent
+        ):
             options[match_option["name"]] = match_option["value"]
             body += 1
         while body < len(lines) and (not lines[body].strip() or _indent(lines[body]) > indent):
@@ -87,12 +91,18 @@ def _indent(line: str) -> int:
 
 def count_doctest_examples(path: Path) -> int:
     """Prompts that sybil runs: each ``>>>`` line starts one example."""
-    return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith(">>>"))
+    return sum(
+        1
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith(">>>")
+    )
 
 
 def tested_example_files(lecture: str) -> str:
     """The text of the lecture's test modules, where tested examples are named."""
-    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(TESTS.glob(f"test_{lecture}*.py")))
+    return "\n".join(
+        path.read_text(encoding="utf-8") for path in sorted(TESTS.glob(f"test_{lecture}*.py"))
+    )
 
 
 def audit_lecture(path: Path) -> LectureAudit:
@@ -126,7 +136,9 @@ def audit_lecture(path: Path) -> LectureAudit:
             if not block.options.get("reason"):
                 audit.problems.append(f"{block.where}: fragment without a :reason:")
             elif has_prompt:
-                audit.problems.append(f"{block.where}: a fragment with '>>>' would still be run by sybil")
+                audit.problems.append(
+                    f"{block.where}: a fragment with '>>>' would still be run by sybil"
+                )
             else:
                 audit.fragments += 1
     return audit
@@ -143,7 +155,9 @@ def check_include(block: Block, test_text: str) -> str | None:
         return f"literalinclude target {block.argument} is not under examples/"
     if "lines" in block.options:
         return "literalinclude selects by :lines:, which drifts; use :pyobject: or markers"
-    if not SELECTING_OPTIONS.intersection(block.options) and "whole-file" not in block.options.get("class", ""):
+    if not SELECTING_OPTIONS.intersection(block.options) and "whole-file" not in block.options.get(
+        "class", ""
+    ):
         # a whole short file is fine too, when it says so with :class: whole-file
         return "literalinclude selects nothing: use :pyobject:, markers, or :class: whole-file"
     for option in ("start-after", "end-before", "start-at", "end-at"):
@@ -169,7 +183,8 @@ def _defines(path: Path, dotted_name: str) -> bool:
             (
                 node
                 for node in scope
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == part
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and node.name == part
             ),
             None,
         )
@@ -191,8 +206,9 @@ def format_table(audits: list[LectureAudit]) -> str:
     header = f"{'lecture':<16} {'sessions':>8} {'includes':>8} {'fragments':>9} {'unaccounted':>11}"
     rows = [header, "-" * len(header)]
     for audit in audits:
+        sessions, includes, fragments = audit.sessions, audit.includes, audit.fragments
         rows.append(
-            f"{audit.name:<16} {audit.sessions:>8} {audit.includes:>8} {audit.fragments:>9} {len(audit.problems):>11}"
+            f"{audit.name:<16} {sessions:>8} {includes:>8} {fragments:>9} {len(audit.problems):>11}"
         )
     for audit in audits:
         rows.extend(f"  unaccounted: {problem}" for problem in audit.problems)

@@ -43,14 +43,19 @@ def site(tmp_path_factory) -> Site:
 
 
 def find_chromium() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
 
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = find_chromium()
     if path is None:
-        message = "Chromium not found: install it with `apt-get install chromium` (or set CHROMIUM=/path/to/chromium)"
+        message = (
+            "Chromium not found: install it with `apt-get install chromium`"
+            " (or set CHROMIUM=/path/to/chromium)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

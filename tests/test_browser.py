@@ -60,7 +60,9 @@ def browser(chromium_path):
 
     children_before = child_pids()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True
+        )
         # the Playwright driver process lives as long as the session
         allow_long_lived(pids=child_pids() - children_before)
         try:
@@ -77,8 +79,10 @@ def page(browser):
     page.errors = []
     page.on(
         "console",
-        lambda message: message.type == "error"
-        and page.errors.append(f"{message.text} ({message.location.get('url')})"),
+        lambda message: (
+            message.type == "error"
+            and page.errors.append(f"{message.text} ({message.location.get('url')})")
+        ),
     )
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
@@ -117,7 +121,8 @@ def test_build_items_appear_one_at_a_time(page, site_url):
     # the deck reads the slide number from the URL when it loads
     page.goto(f"{site_url}/slides/sockets.html#{slide_number}")
     page.reload()
-    page.wait_for_function(f"document.querySelectorAll('section.slides > article')[{slide_number - 1}].classList.contains('current')")
+    slide = f"document.querySelectorAll('section.slides > article')[{slide_number - 1}]"
+    page.wait_for_function(f"{slide}.classList.contains('current')")
     items = page.locator("article.current .build > *")
     count = items.count()
     assert count >= 2
@@ -155,14 +160,19 @@ def test_presenter_console_shows_the_speaker_notes(page, site_url):
     for _ in range(slide_number - 1):
         page.keyboard.press("ArrowRight")
         # a build list takes one press per item before the slide changes
-        while current_slide_number(page) < slide_number and page.locator("article.current .build > .to-build").count():
+        while (
+            current_slide_number(page) < slide_number
+            and page.locator("article.current .build > .to-build").count()
+        ):
             page.keyboard.press("ArrowRight")
     assert current_slide_number(page) == slide_number
     notes = console.locator("#presenter_notes")
     first_line = notes_text.strip().splitlines()[-1].strip()
     notes.filter(has_text=first_line[:40]).wait_for()
     # the console's clock runs
-    console.wait_for_function("document.getElementById('elapsed').textContent !== '0:00'", timeout=5000)
+    console.wait_for_function(
+        "document.getElementById('elapsed').textContent !== '0:00'", timeout=5000
+    )
     assert console.locator("#clock").inner_text().count(":") == 1
     assert page.errors == []
 
@@ -172,7 +182,7 @@ def test_outline_section_link_opens_its_slide(page, site_url):
     link = page.locator("a.slide-link").nth(3)
     target_id = link.get_attribute("href").split("#")[1]
     link.click()  # heading links show on hover; click() hovers first
-    page.wait_for_url(f"**/slides/sockets.html#*")
+    page.wait_for_url("**/slides/sockets.html#*")
     page.wait_for_function(f"document.querySelector('article.current')?.id === '{target_id}'")
     assert current_slide(page) == target_id
     assert page.errors == []
@@ -251,10 +261,16 @@ def test_every_slide_fits_a_projector(browser, site, site_url, viewport):
             lines = slide_source_lines(site, deck.stem)
             for slide in page.evaluate(OVERFLOWING_SLIDES_JS):
                 what = " and ".join(
-                    word for word, bad in (("too wide", slide["tooWide"]), ("too tall", slide["tooTall"])) if bad
+                    word
+                    for word, bad in (
+                        ("too wide", slide["tooWide"]),
+                        ("too tall", slide["tooTall"]),
+                    )
+                    if bad
                 )
+                where = f"source/{deck.stem}.rst:{lines.get(slide['id'], '?')}"
                 problems.append(
-                    f"source/{deck.stem}.rst:{lines.get(slide['id'], '?')}: slide {slide['number']} "
+                    f"{where}: slide {slide['number']} "
                     f"{slide['title']!r} is {what} at {width}x{height}"
                 )
         assert not problems, "\n".join(problems)

@@ -11,11 +11,10 @@ import time
 
 import pytest
 
-from tests.guards import expect_offline_violation
-from tests.guards import offline_guard
+from tests.guards import expect_offline_violation, offline_guard
+from tests.site import ROOT
 
 OfflineViolation = offline_guard.OfflineViolation
-from tests.site import ROOT
 
 # 192.0.2.0/24 (TEST-NET-1) is reserved for documentation: never routed.
 UNROUTABLE = "192.0.2.1"
@@ -31,7 +30,10 @@ def test_connecting_to_another_host_fails_at_once_and_names_it():
 
 
 def test_looking_up_a_public_name_fails():
-    with expect_offline_violation(), pytest.raises(OfflineViolation, match="name lookup of 'example.com'"):
+    with (
+        expect_offline_violation(),
+        pytest.raises(OfflineViolation, match="name lookup of 'example.com'"),
+    ):
         socket.getaddrinfo("example.com", 443)
 
 
@@ -51,7 +53,9 @@ def test_loopback_is_allowed(host):
         server.bind(("127.0.0.1", 0))
         server.listen()
         port = server.getsockname()[1]
-        with socket.create_connection(("127.0.0.1" if host == "127.0.0.2" else host, port), timeout=5):
+        with socket.create_connection(
+            ("127.0.0.1" if host == "127.0.0.2" else host, port), timeout=5
+        ):
             conn, _ = server.accept()
             conn.close()
 
@@ -62,10 +66,12 @@ def test_python_subprocesses_are_guarded_too():
         capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert completed.returncode != 0
-    assert "OfflineViolation: offline course: name lookup of 'example.com' refused" in completed.stderr
+    assert (
+        "OfflineViolation: offline course: name lookup of 'example.com' refused" in completed.stderr
+    )
 
 
-LEAKY_TESTS = '''
+LEAKY_TESTS = """
 import socket, subprocess, sys, threading, time
 
 def test_swallows_the_violation():
@@ -86,7 +92,7 @@ def test_leaves_a_socket_open():
 def test_is_clean():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-'''
+"""
 
 
 def test_a_test_that_hides_a_violation_or_leaks_fails(tmp_path):
@@ -98,7 +104,7 @@ def test_a_test_that_hides_a_violation_or_leaks_fails(tmp_path):
             "-q", "test_leaky.py",
         ],  # fmt: skip
         cwd=tmp_path, capture_output=True, text=True, timeout=90,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])},  # noqa: E501
     )  # fmt: skip
     output = completed.stdout
     assert "name lookup of 'example.com' refused" in output

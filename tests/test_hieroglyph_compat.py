@@ -36,12 +36,29 @@ def fixture_site(tmp_path_factory):
     for builder in ("html", "slides"):
         completed = subprocess.run(
             [
-                sys.executable, "-c", STRICT_SPHINX, "-c", str(ROOT), "-W", "--keep-going", "-E",
-                "-b", builder, "-d", str(out / "doctrees" / builder), str(FIXTURE / "source"), str(out / builder),
+                sys.executable,
+                "-c",
+                STRICT_SPHINX,
+                "-c",
+                str(ROOT),
+                "-W",
+                "--keep-going",
+                "-E",
+                "-b",
+                builder,
+                "-d",
+                str(out / "doctrees" / builder),
+                str(FIXTURE / "source"),
+                str(out / builder),
             ],  # fmt: skip
-            capture_output=True, text=True, timeout=300, cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
         )
-        assert completed.returncode == 0, f"{builder}:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
+        assert completed.returncode == 0, (
+            f"{builder}:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
+        )
     return out
 
 
@@ -99,7 +116,11 @@ def test_slideconf_theme_gets_its_stylesheet_and_the_next_page_gets_its_own_back
 def test_images_resolve_in_both_builds(fixture_site, page):
     for builder in ("html", "slides"):
         html = (fixture_site / builder / page).read_text()
-        sources = [part.split('"')[0] for part in html.split('<img alt="')[1:] for part in [part.split('src="', 1)[1]]]
+        sources = [
+            part.split('"')[0]
+            for part in html.split('<img alt="')[1:]
+            for part in [part.split('src="', 1)[1]]
+        ]
         assert sources, f"{builder}/{page} has no image"
         for source in sources:
             assert (fixture_site / builder / source).is_file(), f"{builder}/{page}: {source}"

@@ -29,9 +29,13 @@ def copy_course(destination: Path) -> None:
     for name in COPIED:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                source, destination / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
         else:
-            shutil.copy2(source, destination / name)  # keeps mtimes: make sees the venv as up to date
+            shutil.copy2(
+                source, destination / name
+            )  # keeps mtimes: make sees the venv as up to date
 
 
 def fetch(url: str) -> str:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 def test_make_pdf_prints_one_page_per_slide_and_the_outline(site, chromium_path, tmp_path):
     completed = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "pdf.py"), "--site", str(site.root), "--out", str(tmp_path)],
+        [sys.executable, str(ROOT / "tools" / "pdf.py"), "--site", site.root, "--out", tmp_path],
         capture_output=True, text=True, timeout=300, env={**os.environ, "CHROMIUM": chromium_path},
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr

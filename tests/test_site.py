@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import audit
-from tests.site import ROOT, parse_page
+from tests.site import parse_page
 
 # Text that only sybil or our fixtures should ever see.
 SCAFFOLDING = [
@@ -155,5 +155,10 @@ def test_every_outline_page_links_to_edit_and_report(site):
         if page.name in ("genindex.html", "search.html"):
             continue
         links = [(href, classes) for href, classes in parse_page(page).links]
-        assert any("edit-link" in classes and f"/edit/main/source/{page.stem}.rst" in href for href, classes in links), page.name
-        assert any("report-link" in classes and "/issues/new?" in href for href, classes in links), page.name
+        assert any(
+            "edit-link" in classes and f"/edit/main/source/{page.stem}.rst" in href
+            for href, classes in links
+        ), page.name
+        assert any(
+            "report-link" in classes and "/issues/new?" in href for href, classes in links
+        ), page.name

@@ -32,7 +32,9 @@ def count_pdf_pages(path: Path) -> int:
 
 
 def decks(site: Path) -> list[Path]:
-    return [page for page in sorted((site / "slides").glob("*.html")) if page.stem not in NOT_LECTURES]
+    return [
+        page for page in sorted((site / "slides").glob("*.html")) if page.stem not in NOT_LECTURES
+    ]
 
 
 def print_pdfs(site: Path, out: Path, chromium: str) -> list[Path]:
@@ -41,7 +43,9 @@ def print_pdfs(site: Path, out: Path, chromium: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=CHROMIUM_FLAGS, headless=True
+        )
         try:
             page = browser.new_page()
             for deck in decks(site):
@@ -55,8 +59,12 @@ def print_pdfs(site: Path, out: Path, chromium: str) -> list[Path]:
                 if outline.is_file():
                     page.goto(outline.resolve().as_uri())
                     target = out / f"{deck.stem}-outline.pdf"
-                    page.pdf(path=str(target), format="A4", print_background=False,
-                             margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"})
+                    page.pdf(
+                        path=str(target),
+                        format="A4",
+                        print_background=False,
+                        margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"},
+                    )
                     written.append(target)
         finally:
             browser.close()
@@ -65,13 +73,22 @@ def print_pdfs(site: Path, out: Path, chromium: str) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print every lecture's deck and outline to PDF.")
-    parser.add_argument("--site", type=Path, default=Path("_build"), help="the built site (default: _build)")
-    parser.add_argument("--out", type=Path, default=Path("_build/pdf"), help="where to write (default: _build/pdf)")
+    parser.add_argument(
+        "--site", type=Path, default=Path("_build"), help="the built site (default: _build)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("_build/pdf"), help="where to write (default: _build/pdf)"
+    )
     args = parser.parse_args(argv)
 
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
     if chromium is None:
-        print("make pdf needs Chromium: apt-get install chromium (or set CHROMIUM=/path)", file=sys.stderr)
+        print(
+            "make pdf needs Chromium: apt-get install chromium (or set CHROMIUM=/path)",
+            file=sys.stderr,
+        )
         return 1
     if not (args.site / "slides").is_dir():
         print(f"no slides in {args.site}: run make first", file=sys.stderr)
