@@ -237,12 +237,24 @@ def _add_contribution_links(app: Sphinx, doctree: nodes.document, docname: str) 
     doctree += paragraph
 
 
+def _label_speaker_notes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In the outline, a slide's ``.. note::`` (its speaker notes) says what it is."""
+    if _is_slide_environment(app.env):
+        return
+    for note in list(doctree.findall(nodes.note)):
+        notes = nodes.admonition("", classes=["note", "speaker-notes"])
+        notes += nodes.title("", "Instructor notes")
+        notes.extend(note.children)
+        note.replace_self(notes)
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("repository_url", "", "html", types=[str])
     app.add_config_value("repository_branch", "main", "html", types=[str])
     hg_writer.BaseSlideTranslator.visit_slide = _visit_slide
     hg_writer.SlideData.get_slide_context = _slide_context
     app.connect("doctree-resolved", _add_contribution_links)
+    app.connect("doctree-resolved", _label_speaker_notes)
     app.add_directive("fragment", Fragment)
     app.add_directive("literalinclude", ExampleLiteralInclude, override=True)
     app.add_directive("example-files", ExampleFiles)

@@ -95,6 +95,8 @@ def test_build_lists_and_speaker_notes_reach_the_deck(fixture_site):
     assert 'class="build' in deck
     assert 'class="admonition note"' in deck
     assert "Speaker notes for the section slide." in deck
+    outline = (fixture_site / "html" / "index.html").read_text()
+    assert "Instructor notes" in outline and "Speaker notes for the section slide." in outline
 
 
 def test_presenter_console_is_written_with_jquery(fixture_site):
