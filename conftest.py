@@ -50,14 +50,16 @@ class LectureDocument(Document):
         self.namespace["__lecture_path__"] = path
 
 
-def examples_folder(namespace: dict) -> Path:
-    return EXAMPLES / Path(namespace["__lecture_path__"]).stem
+# The examples folder each running lecture put on sys.path, by namespace
+# (a session may clear its namespace, so the path is not kept inside it).
+_lecture_folders: dict[int, str] = {}
 
 
 def start_lecture(namespace: dict) -> None:
     """Before a lecture's first session: its examples folder is importable,
     as for a student who typed ``cd examples/<lecture>``."""
-    folder = examples_folder(namespace)
+    folder = EXAMPLES / Path(namespace["__lecture_path__"]).stem
+    _lecture_folders[id(namespace)] = str(folder)
     if folder.is_dir():
         sys.path.insert(0, str(folder))
 
@@ -65,11 +67,11 @@ def start_lecture(namespace: dict) -> None:
 def end_lecture(namespace: dict) -> None:
     """After a lecture: forget its examples, so the next lecture's
     ``echo_server`` (say) is its own and not this one's."""
-    folder = str(examples_folder(namespace))
+    folder = _lecture_folders.pop(id(namespace))
     while folder in sys.path:
         sys.path.remove(folder)
     for name, module in list(sys.modules.items()):
-        if getattr(module, "__file__", None) and module.__file__.startswith(folder):
+        if getattr(module, "__file__", None) and module.__file__.startswith(folder + "/"):
             del sys.modules[name]
 
 
