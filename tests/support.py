@@ -398,3 +398,51 @@ def sending(
 
     with in_thread(send):
         yield
+
+
+# Exercises: the tests must tell a starter from a solution ----------------------
+
+
+def outcomes_by_class(junit_xml: Path) -> dict[str, dict[str, bool]]:
+    """{class name: {test name: passed?}} from a pytest --junitxml report;
+    a parametrized test passes only if every one of its cases does."""
+    from xml.etree import ElementTree
+
+    outcomes: dict[str, dict[str, bool]] = {}
+    for case in ElementTree.parse(junit_xml).getroot().iter("testcase"):
+        class_name = case.get("classname", "").rpartition(".")[2]
+        name = case.get("name", "").partition("[")[0]  # without parameters
+        passed = not any(case.find(tag) is not None
+                         for tag in ("failure", "error", "skipped"))
+        tests = outcomes.setdefault(class_name, {})
+        tests[name] = tests.get(name, True) and passed
+    return outcomes
+
+
+def assert_starters_fail(
+    test_file: str,
+    exercises: tuple[str, ...],
+    given_code_tests: set[str],
+    tmp_path: Path,
+    timeout: float = 100,
+) -> None:
+    """Run an exercise test file against the starters (COURSE_IMPL=starter)
+    in a child pytest, and check that each exercise's tests fail there,
+    except those that only use code the starter already gives."""
+    report = tmp_path / "starters.xml"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", test_file,
+         "-p", "no:cacheprovider", "-q", f"--junitxml={report}"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "COURSE_IMPL": "starter"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    outcomes = outcomes_by_class(report)
+    for exercise in exercises:
+        tests = outcomes[exercise]
+        passed = {name for name, ok in tests.items() if ok}
+        assert passed <= given_code_tests, f"{exercise}: starter passes {passed}"
+        assert len(passed) < len(tests) / 4, f"{exercise}: starter passes {passed}"

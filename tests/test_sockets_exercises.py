@@ -12,17 +12,13 @@ tell a finished exercise from an unfinished one.
 
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
-import xml.etree.ElementTree as ElementTree
-from pathlib import Path
 
 import pytest
 
 from tests.support import (
-    REPO_ROOT,
+    assert_starters_fail,
     SOCKET_TIMEOUT,
     ServerThread,
     connect,
@@ -471,37 +467,11 @@ GIVEN_CODE_TESTS = {
 }
 
 
-def outcomes_by_class(junit_xml: Path) -> dict[str, dict[str, bool]]:
-    """{class name: {test name: passed?}} from a pytest --junitxml report."""
-    outcomes: dict[str, dict[str, bool]] = {}
-    for case in ElementTree.parse(junit_xml).getroot().iter("testcase"):
-        class_name = case.get("classname", "").rpartition(".")[2]
-        name = case.get("name", "").partition("[")[0]  # without parameters
-        passed = not any(case.find(tag) is not None
-                         for tag in ("failure", "error", "skipped"))
-        outcomes.setdefault(class_name, {})
-        # A parametrized test passes only if every one of its cases does.
-        outcomes[class_name][name] = outcomes[class_name].get(name, True) and passed
-    return outcomes
-
-
 @pytest.mark.skipif(IMPL != "solution", reason="run from the solutions' run")
 def test_exercise_tests_fail_against_the_starters(tmp_path):
-    report = tmp_path / "starters.xml"
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/test_sockets_exercises.py",
-         "-p", "no:cacheprovider", "-q", f"--junitxml={report}"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "COURSE_IMPL": "starter"},
-        capture_output=True,
-        text=True,
-        timeout=100,
+    assert_starters_fail(
+        "tests/test_sockets_exercises.py",
+        ("TestEchoLab", "TestSumServer"),
+        GIVEN_CODE_TESTS,
+        tmp_path,
     )
-    assert result.returncode == 1, result.stdout[-3000:]
-    outcomes = outcomes_by_class(report)
-    for exercise in ("TestEchoLab", "TestSumServer"):
-        tests = outcomes[exercise]
-        passed = {name for name, ok in tests.items() if ok}
-        # Every test of the TODO code fails; only tests of given code pass.
-        assert passed <= GIVEN_CODE_TESTS, f"{exercise}: starter passes {passed}"
-        assert len(passed) < len(tests) / 4

@@ -1,0 +1,204 @@
+"""A packet sniffer: one line per IPv4/IPv6 packet, TCP, UDP or ICMP.
+
+It captures live from a network device (the loopback device "lo" by
+default) through a Linux packet socket (AF_PACKET), which hands it every
+frame that passes the device, with its Ethernet header. Opening such a
+socket needs privileges: root, or the CAP_NET_RAW capability. Without them
+the sniffer says so and exits; it can always decode packets that were
+captured before, from a pcap file or a hex dump.
+
+Run it::
+
+    sudo python examples/packets/sniffer.py                 # live, on lo
+    sudo python examples/packets/sniffer.py --port 50007 --count 10
+    sudo python examples/packets/sniffer.py --write out.pcap
+    python examples/packets/sniffer.py --pcap examples/packets/sample.pcap
+    python examples/packets/sniffer.py --hex dump.txt       # tcpdump -x text
+    python examples/packets/sniffer.py --help
+
+Stop a live capture with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from capture_files import (
+    CaptureFileError,
+    PcapWriter,
+    parse_hex_dump,
+    read_pcap,
+)
+from decoder import Packet, decode, describe
+
+SAMPLE_CAPTURE = Path(__file__).with_name("sample.pcap")
+ETH_P_ALL = 0x0003  # "every protocol", from <linux/if_ether.h>
+MAX_FRAME = 65_535 + 14  # the largest IP packet plus an Ethernet header
+
+NEEDS_PRIVILEGES = """\
+sniffer: live capture needs privileges.
+A packet socket (AF_PACKET) sees every frame on the device, so Linux lets
+only root, or a program with the CAP_NET_RAW capability, open one.
+  - run it as root:     sudo {python} {script} ...
+  - or decode packets captured before, which needs no privileges:
+                        python {script} --pcap FILE   (or --hex FILE)"""
+
+
+# [start:open-live]
+def open_live(interface: str = "lo") -> socket.socket:
+    """A packet socket that receives every frame on interface.
+
+    Raises PermissionError without root or CAP_NET_RAW.
+    """
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                         socket.htons(ETH_P_ALL))
+    try:
+        sock.bind((interface, 0))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+# [end:open-live]
+
+
+# [start:live-frames]
+def live_frames(sock: socket.socket,
+                timeout: float | None) -> Iterator[bytes]:
+    """Frames as they arrive; stop after `timeout` s of silence."""
+    sock.settimeout(timeout)
+    while True:
+        try:
+            frame, address = sock.recvfrom(MAX_FRAME)
+        except TimeoutError:
+            return
+        # address: (device, protocol, packet type, hardware, MAC)
+        # On lo each packet passes twice: sent, then received.
+        if address[2] != socket.PACKET_OUTGOING:
+            yield frame
+# [end:live-frames]
+
+
+def involves_ports(packet: Packet, ports: set[int]) -> bool:
+    """True if packet has a TCP or UDP port in ports (or ports is empty)."""
+    if not ports:
+        return True
+    transport = packet.transport
+    return (getattr(transport, "source_port", None) in ports
+            or getattr(transport, "destination_port", None) in ports)
+
+
+# [start:show]
+def show(frames: Iterable[bytes], link: str,
+         ports: set[int] = frozenset(), count: int | None = None,
+         writer: PcapWriter | None = None) -> int:
+    """Print a line per packet that involves ports; count them."""
+    shown = 0
+    # [start:show-loop]
+    for frame in frames:
+        packet = decode(frame, link)
+        if not involves_ports(packet, ports):
+            continue
+        print(describe(packet), flush=True)
+        if writer is not None:
+            writer.write(frame)
+        shown += 1
+        if shown == count:
+            break
+    # [end:show-loop]
+    return shown
+# [end:show]
+
+
+def capture_live(args: argparse.Namespace) -> int:
+    try:
+        sock = open_live(args.interface)
+    except PermissionError:
+        script = Path(sys.argv[0]).name or "sniffer.py"
+        print(NEEDS_PRIVILEGES.format(python="python", script=script),
+              file=sys.stderr)
+        return 2
+    except OSError as exc:  # no such device
+        print(f"sniffer: cannot capture on {args.interface!r}: {exc}",
+              file=sys.stderr)
+        return 1
+    writer = PcapWriter(args.write) if args.write else None
+    with sock:
+        print(f"Sniffer listening on {args.interface}", flush=True)
+        try:
+            shown = show(live_frames(sock, args.timeout), "ethernet",
+                         set(args.port or ()), args.count, writer)
+        except KeyboardInterrupt:
+            shown = None
+        finally:
+            if writer is not None:
+                writer.close()
+    if shown is not None and args.count is not None and shown < args.count:
+        print(f"sniffer: only {shown} of {args.count} packets within "
+              f"{args.timeout} s", file=sys.stderr)
+        return 1
+    return 0
+
+
+def decode_file(args: argparse.Namespace) -> int:
+    try:
+        if args.pcap:
+            capture = read_pcap(Path(args.pcap).read_bytes())
+            frames = [record.data for record in capture.records]
+            link, problem = capture.link, capture.problem
+        else:
+            frames = parse_hex_dump(Path(args.hex).read_text(errors="replace"))
+            link, problem = args.link, None
+    except (OSError, CaptureFileError) as exc:
+        print(f"sniffer: cannot read {args.pcap or args.hex}: {exc}",
+              file=sys.stderr)
+        return 1
+    show(frames, link, set(args.port or ()), args.count)
+    if problem:
+        print(f"sniffer: stopped early: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Print one line per captured IP packet: live (needs "
+                    "root), from a pcap file, or from a hex dump.")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--pcap", metavar="FILE",
+                        help="decode a classic pcap file instead")
+    source.add_argument("--hex", metavar="FILE",
+                        help="decode a hex dump (tcpdump -x) instead")
+    parser.add_argument("--link", choices=["raw", "ethernet"], default="raw",
+                        help="with --hex: packets start at the IP header "
+                             "(raw, the default) or at an Ethernet header")
+    parser.add_argument("--interface", default="lo",
+                        help="device to capture on (default: %(default)s)")
+    parser.add_argument("--port", type=int, action="append",
+                        help="show only TCP/UDP packets to or from this "
+                             "port; repeat for several")
+    parser.add_argument("--count", type=int,
+                        help="stop after this many packets")
+    parser.add_argument("--timeout", type=float,
+                        help="stop after this many seconds without a packet")
+    parser.add_argument("--write", metavar="FILE",
+                        help="also save the packets shown to a pcap file")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.pcap or args.hex:
+        return decode_file(args)
+    if not hasattr(socket, "AF_PACKET"):
+        print("sniffer: live capture needs Linux (AF_PACKET); use --pcap "
+              "or --hex here", file=sys.stderr)
+        return 2
+    return capture_live(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""Tests of lecture 3's lab (exercises/http_lab) and assignment (exercises/web_server).
+
+They run against each exercise's solution.py by default. A student runs
+them against the file they are completing, starter.py, with::
+
+    COURSE_IMPL=starter python -m pytest tests/test_protocols_exercises.py
+
+Run against the solutions, this file also runs itself against the
+starters, in a child pytest, and checks that they fail.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+
+import pytest
+
+from tests.support import (
+    assert_starters_fail,
+    SOCKET_TIMEOUT,
+    ServerThread,
+    connect,
+    load_example,
+    make_listener,
+    recv_until_eof,
+    reset_connection,
+    run_example,
+    run_script,
+)
+from tests.support_protocols import (
+    BINARY,
+    PNG,
+    SECRET,
+    TEXT,
+    Response,
+    build_web_root,
+    exchange,
+    get,
+    http_session,
+)
+
+IMPL = os.environ.get("COURSE_IMPL", "solution")
+if IMPL not in ("solution", "starter"):
+    raise ValueError(f"COURSE_IMPL must be 'solution' or 'starter', not {IMPL!r}")
+
+HTTP_LAB = f"exercises/http_lab/{IMPL}"
+WEB_SERVER = f"exercises/web_server/{IMPL}"
+http_lab = load_example("protocols", HTTP_LAB)
+web_server = load_example("protocols", WEB_SERVER)
+
+
+# The lab: an HTTP server that checks its requests --------------------------------
+
+def lab_server(timeout: float = 10.0) -> ServerThread:
+    return ServerThread(http_lab.serve, make_listener(), timeout=timeout)
+
+
+def ask_lab(data: bytes) -> Response:
+    with lab_server() as server:
+        return Response.parse(exchange(server.address, data))
+
+
+class TestHttpLab:
+    def test_get_is_answered_with_what_was_asked(self):
+        response = ask_lab(b"GET /hello?x=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert response.status == 200
+        assert response.body == b"You asked for /hello?x=1 with GET over HTTP/1.1.\n"
+        assert int(response.headers["content-length"]) == len(response.body)
+
+    def test_head_gets_the_length_of_the_get_body_and_no_body(self):
+        response = ask_lab(b"HEAD /abc HTTP/1.0\r\n\r\n")
+        expected = b"You asked for /abc with HEAD over HTTP/1.0.\n"
+        assert (response.status, response.body) == (200, b"")
+        assert int(response.headers["content-length"]) == len(expected)
+
+    @pytest.mark.parametrize(("request_head", "status"), [
+        (b"GET /\r\n\r\n", 400),
+        (b"GET / HTTP/1.1 x\r\nHost: x\r\n\r\n", 400),
+        (b"G@T / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET / HTTX/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET nope HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET /\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost x\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n  folded\r\n\r\n", 400),
+        (b"GET / HTTP/3.0\r\nHost: x\r\n\r\n", 505),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi", 405),
+        (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"b" * 9000 + b"\r\n\r\n", 431),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431),
+    ], ids=["no version", "four parts", "bad method", "bad version",
+            "no slash", "non-ASCII", "no Host", "header without colon",
+            "folded header", "HTTP/3.0", "POST", "long line", "long header",
+            "too many headers"])
+    def test_bad_requests_get_the_right_status(self, request_head, status):
+        response = ask_lab(request_head)
+        assert response.status == status, response.body
+
+    def test_exactly_max_headers_is_accepted(self):
+        head = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X: y\r\n" * 99 + b"\r\n"
+        assert ask_lab(head).status == 200
+
+    def test_405_names_the_allowed_methods(self):
+        response = ask_lab(b"DELETE / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert response.headers["allow"] == "GET, HEAD"
+
+    def test_server_keeps_serving_after_bad_and_vanishing_clients(self):
+        with lab_server(timeout=0.3) as server:
+            bad = Response.parse(exchange(server.address, b"nonsense\r\n\r\n"))
+            with connect(server.address) as rude:
+                rude.sendall(b"GET / HT")
+                reset_connection(rude)
+            with connect(server.address) as slow:
+                slow.sendall(b"GET / HTTP/1.1\r\n")
+                timed_out = Response.parse(recv_until_eof(slow))
+            good = get(server.address, "/after")
+        assert (bad.status, timed_out.status, good.status) == (400, 408, 200)
+
+    def test_http_client_agrees_with_the_lab_server(self):
+        with lab_server() as server:
+            connection = http.client.HTTPConnection(*server.address,
+                                                    timeout=SOCKET_TIMEOUT)
+            try:
+                connection.request("GET", "/from/http.client")
+                response = connection.getresponse()
+                body = response.read()
+            finally:
+                connection.close()
+        assert response.status == 200
+        assert b"/from/http.client" in body
+
+    def test_lab_script_announces_its_address(self):
+        with run_example("protocols", HTTP_LAB) as (_, host, port):
+            response = get((host, port), "/x")
+        assert (host, response.status) == ("127.0.0.1", 200)
+
+    def test_lab_script_explains_its_usage_with_help(self):
+        result = run_script("protocols", HTTP_LAB, "--help")
+        assert result.returncode == 0 and "--port" in result.stdout
+
+
+# The assignment: a web server --------------------------------------------------------
+
+@pytest.fixture
+def web_root(tmp_path):
+    return build_web_root(tmp_path)
+
+
+@pytest.fixture
+def site(web_root):
+    with ServerThread(web_server.serve, make_listener(), web_root) as server:
+        yield server
+
+
+class TestWebServer:
+    @pytest.mark.parametrize(("name", "content", "content_type"), [
+        ("hello.txt", TEXT.encode(), "text/plain; charset=utf-8"),
+        ("data.bin", BINARY, "application/octet-stream"),
+        ("logo.png", PNG, "image/png"),
+        ("docs/sub%20dir/deep.json", b'{"deep": true}\n', "application/json"),
+        ("caf%C3%A9.txt", b"accents in a name\n", "text/plain; charset=utf-8"),
+    ], ids=["text", "binary", "png", "json in a folder", "non-ASCII name"])
+    def test_files_are_sent_byte_for_byte_with_their_type(
+        self, site, name, content, content_type
+    ):
+        response = get(site.address, "/" + name)
+        assert response.status == 200
+        assert response.body == content
+        assert response.headers["content-type"] == content_type
+        assert int(response.headers["content-length"]) == len(content)
+
+    def test_requests_fetches_a_binary_file(self, site):
+        host, port = site.address
+        with http_session() as session:
+            response = session.get(f"http://{host}:{port}/data.bin",
+                                   timeout=SOCKET_TIMEOUT)
+        assert response.content == BINARY
+
+    def test_head_has_the_length_but_no_body(self, site):
+        response = get(site.address, "/data.bin", method="HEAD")
+        assert (response.status, response.body) == (200, b"")
+        assert response.headers["content-length"] == str(len(BINARY))
+
+    def test_folder_with_index_html_serves_it(self, site):
+        response = get(site.address, "/")
+        assert response.body == b"<h1>Home</h1>\n"
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+
+    def test_folder_without_index_is_listed_with_escaped_links(self, site):
+        response = get(site.address, "/docs/")
+        page = response.body.decode()
+        items = [line for line in page.splitlines() if line.startswith("<li>")]
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert "<title>Index of /docs/</title>" in page
+        assert items == [
+            '<li><a href="../">../</a></li>',
+            '<li><a href="a%26b%20%3Cc%3E.txt">a&amp;b &lt;c&gt;.txt</a></li>',
+            '<li><a href="notes.md">notes.md</a></li>',
+            '<li><a href="sub%20dir/">sub dir/</a></li>',
+        ]
+
+    def test_folder_without_slash_is_redirected(self, site):
+        response = get(site.address, "/docs")
+        assert (response.status, response.headers["location"]) == (301, "/docs/")
+
+    @pytest.mark.parametrize("target", ["/missing", "/docs/nope/", "/" + "x" * 300])
+    def test_missing_paths_are_404(self, site, target):
+        assert get(site.address, target).status == 404
+
+    @pytest.mark.parametrize("target", [
+        "/../secret.txt", "/%2e%2e/secret.txt", "/docs/%2E%2E/../secret.txt",
+        "/link-out.txt", "/dir-out/secret.txt", "/dir-out/",
+    ])
+    def test_paths_out_of_the_root_are_403(self, site, target):
+        response = get(site.address, target)
+        assert response.status == 403
+        assert SECRET not in response.body
+
+    def test_absolute_paths_stay_inside_the_root(self, site):
+        response = get(site.address, "//etc/passwd")
+        assert response.status == 404
+        assert b"root:" not in response.body
+
+    def test_symlink_inside_the_root_is_followed(self, site):
+        assert get(site.address, "/link-in.txt").body == TEXT.encode()
+
+    def test_resolve_returns_the_path_under_root(self, web_root):
+        assert web_server.resolve(web_root, "/docs//notes.md") == \
+            web_root / "docs" / "notes.md"
+
+    def test_file_response_guesses_the_type(self, web_root):
+        response = web_server.file_response(web_root / "logo.png")
+        assert (response.status, response.body, response.content_type) == \
+            ("200 OK", PNG, "image/png")
+
+    def test_server_keeps_serving_after_bad_input(self, site):
+        bad = Response.parse(exchange(site.address, b"GET /\r\n\r\n"))
+        long = Response.parse(exchange(site.address, b"GET /" + b"a" * 9000))
+        good = get(site.address, "/hello.txt")
+        assert (bad.status, long.status, good.status) == (400, 414, 200)
+
+    def test_web_server_script_serves_a_root(self, web_root):
+        with run_example("protocols", WEB_SERVER, "--root", str(web_root)) as (
+            _, host, port
+        ):
+            response = get((host, port), "/logo.png")
+        assert response.body == PNG
+
+    def test_web_server_script_explains_its_usage_with_help(self):
+        result = run_script("protocols", WEB_SERVER, "--help")
+        assert result.returncode == 0 and "--root" in result.stdout
+
+
+# The tests tell the starters from the solutions --------------------------------------
+
+GIVEN_CODE_TESTS = {
+    "test_lab_script_explains_its_usage_with_help",
+    "test_web_server_script_explains_its_usage_with_help",
+}
+
+
+@pytest.mark.skipif(IMPL != "solution", reason="run from the solutions' run")
+def test_exercise_tests_fail_against_the_starters(tmp_path):
+    assert_starters_fail(
+        "tests/test_protocols_exercises.py",
+        ("TestHttpLab", "TestWebServer"),
+        GIVEN_CODE_TESTS,
+        tmp_path,
+    )
