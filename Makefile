@@ -4,6 +4,7 @@
 #   make test       run every example test, every lecture session and the site checks
 #   make html       the outline only          make slides   the decks only
 #   make live       outline with live reload on http://127.0.0.1:8000
+#   make bench      lecture 4's benchmark: examples/concurrency/results/ (data + charts), ~2 min
 #   make pdf        handouts: _build/pdf/<lecture>-slides.pdf (a slide a page) and -outline.pdf
 #   make clean      remove _build             make distclean  also remove .venv
 #
@@ -21,7 +22,7 @@ PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_
 STAMP := $(VENV)/.installed-python$(PYTHON_VERSION)
 SPHINX := $(BIN)/python -m sphinx -c . $(SPHINXOPTS)
 
-.PHONY: all html slides test live pdf clean distclean venv
+.PHONY: all html slides test live pdf bench clean distclean venv
 
 all: html slides
 
@@ -46,6 +47,12 @@ slides: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Not part of make test: it takes minutes and its numbers depend on the machine.
+# BENCH_NOTE says where and how it ran; the lecture shows it next to the chart.
+BENCH_NOTE ?= nothing else was running on the machine
+bench: $(STAMP)
+	$(BIN)/python examples/concurrency/bench.py --out examples/concurrency/results --note "$(BENCH_NOTE)"
 
 pdf: html slides
 	$(BIN)/python tools/pdf.py --site $(BUILD) --out $(BUILD)/pdf

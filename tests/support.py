@@ -425,10 +425,12 @@ def assert_starters_fail(
     given_code_tests: set[str],
     tmp_path: Path,
     timeout: float = 100,
+    most_passing: float = 0.25,
 ) -> None:
     """Run an exercise test file against the starters (COURSE_IMPL=starter)
     in a child pytest, and check that each exercise's tests fail there,
-    except those that only use code the starter already gives."""
+    except those that only use code the starter already gives (and at most
+    the fraction ``most_passing`` of an exercise's tests)."""
     report = tmp_path / "starters.xml"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", test_file,
@@ -445,4 +447,4 @@ def assert_starters_fail(
         tests = outcomes[exercise]
         passed = {name for name, ok in tests.items() if ok}
         assert passed <= given_code_tests, f"{exercise}: starter passes {passed}"
-        assert len(passed) < len(tests) / 4, f"{exercise}: starter passes {passed}"
+        assert len(passed) <= most_passing * len(tests), f"{exercise}: starter passes {passed}"

@@ -54,8 +54,14 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path):
+    """Chromium, driven by Playwright for this module's tests.
+
+    Module scope, not session: Playwright's sync API keeps an asyncio event
+    loop running in the main thread while it is open, and later tests that
+    call asyncio.run() would fail.
+    """
     from playwright.sync_api import sync_playwright
 
     children_before = child_pids()

@@ -1,0 +1,227 @@
+"""A chat server with asyncio: everyone sees everyone else's lines.
+
+The protocol, over TCP, text in UTF-8, one message per line:
+
+* The server greets a new client with ``* welcome: send your nickname``.
+  The client's first line is its nickname: 1 to 20 letters, digits or _,
+  not in use yet; otherwise the server answers ``error: ...`` and waits
+  for another.
+* Once named, the client hears ``* you are alice``, and everyone else
+  ``* alice joined``. Each line alice sends reaches every other member as
+  ``alice: the line``; in the order she sent them.
+* When alice leaves (closes, resets, is silent too long, or too slow to
+  read), the others hear ``* alice left``.
+* A line longer than MAX_LINE bytes is refused: ``error: line too long
+  (max 1024 bytes)``, and the server hangs up. A line that is not UTF-8 is
+  refused with ``error: not UTF-8``, and the client may go on.
+
+A slow client never holds up the others: each member has a queue of
+lines to deliver and a task of its own that writes them. Broadcasting
+only puts a line in each queue, which never waits; a member whose queue
+is full has stopped reading, and is dropped.
+
+Run it, then connect with chat_client.py (or nc) from a few terminals::
+
+    python examples/concurrency/chat_server.py
+    python examples/concurrency/chat_client.py
+    python examples/concurrency/chat_server.py --help
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 50046
+MAX_LINE = 1024  # bytes in one line, not counting the b"\n"
+QUEUE_SIZE = 100  # lines waiting for a member before we drop it
+IDLE_TIMEOUT = 3600.0  # seconds a member may stay silent
+TOO_LONG_REPLY = f"error: line too long (max {MAX_LINE} bytes)\n".encode()
+NICKNAME = re.compile(r"\w{1,20}", re.ASCII)
+
+
+class LineTooLong(ValueError):
+    pass
+
+
+def log(message: str) -> None:
+    print(f"[chat] {message}", file=sys.stderr, flush=True)
+
+
+# [start:member]
+class Member:
+    """One client: its nickname, and the lines waiting to reach it."""
+
+    def __init__(self, nickname: str, writer: asyncio.StreamWriter) -> None:
+        self.nickname = nickname
+        self.writer = writer
+        self.outbox: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_SIZE)
+
+    def deliver(self, line: str) -> bool:
+        """Queue a line for this member, never waiting; False if full."""
+        try:
+            self.outbox.put_nowait(f"{line}\n".encode())
+            return True
+        except asyncio.QueueFull:
+            return False
+
+    async def send_forever(self) -> None:
+        """The member's own task: write its lines, at its own pace."""
+        try:
+            while True:
+                self.writer.write(await self.outbox.get())
+                while not self.outbox.empty():  # all that is waiting
+                    self.writer.write(self.outbox.get_nowait())
+                await self.writer.drain()
+        except ConnectionError:
+            pass  # gone: handle() notices it too, and cleans up
+# [end:member]
+
+
+class ChatServer:
+    """The room: who is in it, and what to do with their lines."""
+
+    def __init__(self, timeout: float = IDLE_TIMEOUT) -> None:
+        self.timeout = timeout
+        self.members: dict[str, Member] = {}
+
+    # [start:broadcast]
+    def broadcast(self, line: str, sender: Member | None = None) -> None:
+        """Give line to every member except the sender; never waits."""
+        for member in list(self.members.values()):
+            if member is not sender and not member.deliver(line):
+                log(f"{member.nickname} is not reading: dropping it")
+                self.remove(member)
+                member.writer.transport.abort()  # unread lines are lost
+    # [end:broadcast]
+
+    def remove(self, member: Member) -> None:
+        """Take member out of the room, once, and tell the others."""
+        if self.members.get(member.nickname) is member:
+            del self.members[member.nickname]
+            self.broadcast(f"* {member.nickname} left")
+
+    # [start:handle]
+    async def handle(self, reader: asyncio.StreamReader,
+                     writer: asyncio.StreamWriter) -> None:
+        """One client, from greeting to goodbye."""
+        member = None
+        try:
+            member = await self.join(reader, writer)
+            if member is not None:
+                sender = asyncio.create_task(member.send_forever())
+                try:
+                    await self.relay(reader, member)
+                finally:
+                    sender.cancel()
+        except LineTooLong:
+            writer.write(TOO_LONG_REPLY)
+        except (ConnectionError, TimeoutError) as exc:
+            log(f"client lost: {exc!r}")
+        finally:
+            if member is not None:
+                self.remove(member)
+            writer.close()
+    # [end:handle]
+
+    async def join(self, reader, writer) -> Member | None:
+        """Ask for a nickname until a free, valid one comes; None at EOF."""
+        await self.say(writer, "* welcome: send your nickname")
+        while (line := await self.read_line(reader)) is not None:
+            nickname = line.strip()
+            if not NICKNAME.fullmatch(nickname):
+                await self.say(
+                    writer, "error: a nickname is 1 to 20 letters, digits or _")
+            elif nickname in self.members:
+                await self.say(writer, f"error: nickname {nickname} is taken")
+            else:
+                member = Member(nickname, writer)
+                member.deliver(f"* you are {nickname}")
+                self.broadcast(f"* {nickname} joined")
+                self.members[nickname] = member
+                return member
+        return None
+
+    async def say(self, writer: asyncio.StreamWriter, line: str) -> None:
+        """Write one line to a client that has not joined yet."""
+        writer.write(f"{line}\n".encode())
+        async with asyncio.timeout(self.timeout):
+            await writer.drain()
+
+    # [start:relay]
+    async def relay(self, reader: asyncio.StreamReader,
+                    member: Member) -> None:
+        """Pass member's lines on to the others, until it leaves."""
+        while (line := await self.read_line(reader, member)) is not None:
+            if member.nickname not in self.members:
+                return  # dropped meanwhile, for being too slow
+            if line.strip():
+                self.broadcast(f"{member.nickname}: {line}", member)
+            # An await that need not wait does not let other tasks run:
+            # yield, so that a burst of lines cannot starve the writers.
+            await asyncio.sleep(0)
+    # [end:relay]
+
+    async def read_line(self, reader: asyncio.StreamReader,
+                        member: Member | None = None) -> str | None:
+        """The next line as text, without its end; None at end of stream.
+
+        A line that is not UTF-8 is answered with an error and skipped.
+        """
+        while True:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    raw = await reader.readuntil(b"\n")
+            except asyncio.IncompleteReadError:  # closed, maybe mid-line
+                return None
+            except asyncio.LimitOverrunError:
+                raise LineTooLong() from None
+            try:
+                return raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError:
+                if member is None or not member.deliver("error: not UTF-8"):
+                    return None
+
+
+async def start(host: str = DEFAULT_HOST, port: int = 0,
+                timeout: float = IDLE_TIMEOUT) -> tuple[ChatServer, asyncio.Server]:
+    """Open the room and listen; returns (room, listening server)."""
+    room = ChatServer(timeout)
+    server = await asyncio.start_server(room.handle, host, port, limit=MAX_LINE)
+    return room, server
+
+
+async def serve(host: str, port: int, timeout: float) -> None:
+    room, server = await start(host, port, timeout)
+    async with server:
+        host, port = server.sockets[0].getsockname()[:2]
+        print(f"Chat server listening on {host}:{port}", flush=True)
+        await server.serve_forever()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="A chat server (asyncio).")
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help="port to listen on, 0 for any free port "
+                             "(default: %(default)s)")
+    parser.add_argument("--timeout", type=float, default=IDLE_TIMEOUT,
+                        help="seconds a member may stay silent "
+                             "(default: %(default)s)")
+    args = parser.parse_args(argv)
+    try:
+        asyncio.run(serve(args.host, args.port, args.timeout))
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        log("Ctrl-C: shutting down")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Design 2a: the line echo server with one process per connection, by hand.
+
+Like thread_echo.py, but each client gets a child *process*
+(multiprocessing.Process). Processes share no memory and each has its own
+interpreter and its own GIL, so CPU-heavy handlers really run in parallel;
+the price is a fork per connection, more memory, and children to reap.
+
+The child is created with fork, so it inherits the connected socket
+(Unix only). Run it::
+
+    python examples/concurrency/process_echo.py --port 0
+    python examples/concurrency/process_echo.py --help
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import socket
+import sys
+import time
+
+from service import (
+    IDLE_TIMEOUT, announce, echo_lines, log, make_parser, make_server,
+    stop_on_sigterm,
+)
+
+DEFAULT_PORT = 50043
+NAME = "process echo"
+
+# fork: the child starts as a copy of this process, open sockets included.
+FORK = multiprocessing.get_context("fork")
+
+
+# [start:serve]
+def serve(server: socket.socket,
+          timeout: float = IDLE_TIMEOUT) -> None:
+    """Accept clients forever; each gets a child process."""
+    try:
+        while True:
+            conn, address = server.accept()
+            child = FORK.Process(target=handle, args=(conn, timeout))
+            child.start()
+            conn.close()  # the child has its own copy of the socket
+            multiprocessing.active_children()  # reap ended children
+    finally:
+        stop_children()
+
+
+def handle(conn: socket.socket, timeout: float) -> None:
+    """What runs in the child: serve one client, then exit."""
+    try:
+        with conn:
+            echo_lines(conn, timeout)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C reaches the whole process group: exit quietly
+# [end:serve]
+
+
+def stop_children(grace: float = 1.0) -> None:
+    """Give the children `grace` seconds to finish, then stop them."""
+    deadline = time.monotonic() + grace
+    for child in multiprocessing.active_children():
+        child.join(max(0.0, deadline - time.monotonic()))
+        if child.is_alive():
+            child.terminate()
+            child.join()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser(
+        "A line echo server: one process per connection.", DEFAULT_PORT
+    ).parse_args(argv)
+    stop_on_sigterm()
+    try:
+        server = make_server(args.host, args.port)
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    with server:
+        announce("Process echo server", server.getsockname())
+        try:
+            serve(server, args.timeout)
+        except KeyboardInterrupt:
+            log(NAME, "Ctrl-C: shutting down")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Design 1a: the line echo server with one thread per connection, by hand.
+
+The accept loop is lecture 1's, with one change: instead of serving the
+client itself, the loop starts a thread that does, and goes straight back
+to accept(). Blocking calls are fine in a thread: while one thread waits in
+recv(), the others run. Run it, then connect several clients at once::
+
+    python examples/concurrency/thread_echo.py --port 0
+    python examples/concurrency/thread_echo.py --help
+    nc 127.0.0.1 50041          # in two terminals at the same time
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+
+from service import (
+    IDLE_TIMEOUT, announce, echo_lines, log, make_parser, make_server,
+    stop_on_sigterm,
+)
+
+DEFAULT_PORT = 50041
+NAME = "thread echo"
+
+
+# [start:serve]
+def serve(server: socket.socket,
+          timeout: float = IDLE_TIMEOUT) -> None:
+    """Accept clients forever; each gets a thread of its own."""
+    threads: set[threading.Thread] = set()
+    try:
+        while True:
+            conn, address = server.accept()
+            thread = threading.Thread(
+                target=handle, args=(conn, timeout), daemon=True
+            )
+            thread.start()
+            threads = {t for t in threads if t.is_alive()} | {thread}
+    finally:  # the listening socket was closed, or Ctrl-C
+        for thread in threads:
+            thread.join(timeout)
+
+
+def handle(conn: socket.socket, timeout: float) -> None:
+    """One thread's work: serve one client, then close its socket."""
+    with conn:
+        echo_lines(conn, timeout)
+# [end:serve]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser(
+        "A line echo server: one thread per connection.", DEFAULT_PORT
+    ).parse_args(argv)
+    stop_on_sigterm()
+    try:
+        server = make_server(args.host, args.port)
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    with server:
+        announce("Thread echo server", server.getsockname())
+        try:
+            serve(server, args.timeout)
+        except KeyboardInterrupt:
+            log(NAME, "Ctrl-C: shutting down")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Test helpers for lecture 4 (concurrency): many real clients at once.
+
+raised_fd_limit(n)              RLIMIT_NOFILE at least n, restored after
+running_design(design, *args)   a server script of bench.DESIGNS, as a
+                                subprocess; yields (process, (host, port))
+many_clients(address, n, ...)   n connections held open at once, one
+                                line exchanged on each; the replies
+LineClient                      a blocking client reading reply lines
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tests.support import SOCKET_TIMEOUT, connect, recv_until_eof, start_example
+
+
+@contextmanager
+def raised_fd_limit(needed: int) -> Iterator[None]:
+    """Raise this process's open-file limit to at least `needed`, then restore it.
+
+    Child processes started meanwhile inherit the raised limit.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise AssertionError(f"the hard limit on open files is {hard} < {needed}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, needed), hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@contextmanager
+def running_design(design, *args: str) -> Iterator[tuple[object, tuple[str, int]]]:
+    """Run one of bench.DESIGNS as a student would, on a free port."""
+    script = design.script.removesuffix(".py")
+    with start_example("concurrency", script, *design.options, *args, "--port", "0") as (
+        process,
+        address,
+        _,
+    ):
+        host, _, port = address.rpartition(":")
+        yield process, (host, int(port))
+
+
+async def _open_all(address, count: int, timeout: float):
+    async def open_one():
+        async with asyncio.timeout(timeout):
+            return await asyncio.open_connection(*address)
+
+    return await asyncio.gather(*(open_one() for _ in range(count)), return_exceptions=True)
+
+
+async def _many_clients(address, count: int, timeout: float) -> list[bytes | BaseException]:
+    opened = await _open_all(address, count, timeout)
+    streams = [s for s in opened if not isinstance(s, BaseException)]
+    try:
+
+        async def exchange(number, reader, writer):
+            # Every connection is open at this point: all `count` at once.
+            writer.write(f"client {number}\n".encode())
+            async with asyncio.timeout(timeout):
+                return await reader.readline()
+
+        results = await asyncio.gather(
+            *(exchange(n, r, w) for n, (r, w) in enumerate(streams)), return_exceptions=True
+        )
+    finally:
+        for _, writer in streams:
+            writer.close()
+        await asyncio.gather(*(w.wait_closed() for _, w in streams), return_exceptions=True)
+    errors = [s for s in opened if isinstance(s, BaseException)]
+    return [*results, *errors]
+
+
+def many_clients(address, count: int, timeout: float = 30.0) -> list[bytes | BaseException]:
+    """Open `count` connections to address, all at once; then each sends
+    b"client N\\n" and reads one line back, while all are still open.
+
+    Returns one entry per connection: the line received, or the exception
+    met (connection refused, timeout...).
+    """
+    return asyncio.run(_many_clients(address, count, timeout))
+
+
+def expected_replies(count: int) -> list[bytes]:
+    return [f"client {number}\n".encode() for number in range(count)]
+
+
+class LineClient:
+    """A blocking test client: send bytes, read reply lines."""
+
+    def __init__(self, address, timeout: float = SOCKET_TIMEOUT) -> None:
+        self.sock = connect(address, timeout)
+        self.pending = b""
+
+    def __enter__(self) -> LineClient:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.sock.close()
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def line(self) -> bytes:
+        """The next line received, with its b"\\n"."""
+        while b"\n" not in self.pending:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise AssertionError(f"closed by the server after {self.pending!r}")
+            self.pending += chunk
+        line, _, self.pending = self.pending.partition(b"\n")
+        return line + b"\n"
+
+    def ask(self, data: bytes) -> bytes:
+        self.send(data)
+        return self.line()
+
+    def rest_until_closed(self) -> bytes:
+        """What arrives until the server closes (a reset counts as closed)."""
+        try:
+            return self.pending + recv_until_eof(self.sock)
+        except ConnectionResetError:
+            return self.pending
