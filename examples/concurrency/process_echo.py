@@ -19,13 +19,9 @@ import socket
 import sys
 import time
 
-from service import (
-    IDLE_TIMEOUT, announce, echo_lines, log, make_parser, make_server,
-    stop_on_sigterm,
-)
+from service import IDLE_TIMEOUT, echo_lines, run_blocking_server
 
 DEFAULT_PORT = 50043
-NAME = "process echo"
 
 # fork: the child starts as a copy of this process, open sockets included.
 FORK = multiprocessing.get_context("fork")
@@ -67,22 +63,13 @@ def stop_children(grace: float = 1.0) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser(
-        "A line echo server: one process per connection.", DEFAULT_PORT
-    ).parse_args(argv)
-    stop_on_sigterm()
-    try:
-        server = make_server(args.host, args.port)
-    except OSError as exc:
-        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 1
-    with server:
-        announce("Process echo server", server.getsockname())
-        try:
-            serve(server, args.timeout)
-        except KeyboardInterrupt:
-            log(NAME, "Ctrl-C: shutting down")
-    return 0
+    return run_blocking_server(
+        serve,
+        "Process echo server",
+        "A line echo server: one process per connection.",
+        DEFAULT_PORT,
+        argv,
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ import time
 
 from service import (
     CHUNK_SIZE, IDLE_TIMEOUT, TOO_LONG_REPLY, LineEcho, LineTooLong,
-    announce, log, make_parser, make_server, stop_on_sigterm,
+    log, run_blocking_server,
 )
 
 DEFAULT_PORT = 50044
@@ -164,23 +164,13 @@ def serve(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser(
+    return run_blocking_server(
+        serve,
+        "Selectors echo server",
         "A line echo server: one thread, an event loop with selectors.",
         DEFAULT_PORT,
-    ).parse_args(argv)
-    stop_on_sigterm()
-    try:
-        server = make_server(args.host, args.port)
-    except OSError as exc:
-        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 1
-    with server:
-        announce("Selectors echo server", server.getsockname())
-        try:
-            serve(server, args.timeout)
-        except KeyboardInterrupt:
-            log(NAME, "Ctrl-C: shutting down")
-    return 0
+        argv,
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import argparse
 import signal
 import socket
 import sys
+from collections.abc import Callable
 
 DEFAULT_HOST = "127.0.0.1"
 MAX_LINE = 8192  # bytes in one line, not counting the b"\n"
@@ -118,3 +119,28 @@ def stop_on_sigterm() -> None:
     def interrupt(signum, frame):
         raise KeyboardInterrupt()
     signal.signal(signal.SIGTERM, interrupt)
+
+
+def run_blocking_server(
+    serve: Callable[[socket.socket, float], None],
+    title: str,
+    description: str,
+    default_port: int,
+    argv: list[str] | None = None,
+) -> int:
+    """The command line of the thread, process and selectors servers:
+    parse it, listen, print the address, serve until Ctrl-C or SIGTERM."""
+    args = make_parser(description, default_port).parse_args(argv)
+    stop_on_sigterm()
+    try:
+        server = make_server(args.host, args.port)
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    with server:
+        announce(title, server.getsockname())
+        try:
+            serve(server, args.timeout)
+        except KeyboardInterrupt:
+            log(title, "Ctrl-C: shutting down")
+    return 0

@@ -16,13 +16,9 @@ import socket
 import sys
 import threading
 
-from service import (
-    IDLE_TIMEOUT, announce, echo_lines, log, make_parser, make_server,
-    stop_on_sigterm,
-)
+from service import IDLE_TIMEOUT, echo_lines, run_blocking_server
 
 DEFAULT_PORT = 50041
-NAME = "thread echo"
 
 
 # [start:serve]
@@ -51,22 +47,13 @@ def handle(conn: socket.socket, timeout: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser(
-        "A line echo server: one thread per connection.", DEFAULT_PORT
-    ).parse_args(argv)
-    stop_on_sigterm()
-    try:
-        server = make_server(args.host, args.port)
-    except OSError as exc:
-        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 1
-    with server:
-        announce("Thread echo server", server.getsockname())
-        try:
-            serve(server, args.timeout)
-        except KeyboardInterrupt:
-            log(NAME, "Ctrl-C: shutting down")
-    return 0
+    return run_blocking_server(
+        serve,
+        "Thread echo server",
+        "A line echo server: one thread per connection.",
+        DEFAULT_PORT,
+        argv,
+    )
 
 
 if __name__ == "__main__":
