@@ -40,15 +40,20 @@ def allow_long_lived(*, threads=(), pids=()) -> None:
     _long_lived_pids.update(pids)
 
 
-def child_pids() -> set[int]:
-    """PIDs of this process's living (not yet reaped) children, from /proc (Linux)."""
+def children_of(pid: int) -> set[int]:
+    """PIDs of a process's living (not yet reaped) children, from /proc (Linux)."""
     children: set[int] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").glob("*"):
+    for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            children.update(int(pid) for pid in (task / "children").read_text().split())
+            children.update(int(child) for child in (task / "children").read_text().split())
         except OSError:
-            continue
+            continue  # the thread ended while we looked
     return children
+
+
+def child_pids() -> set[int]:
+    """PIDs of this process's living children."""
+    return children_of(os.getpid())
 
 
 def _running_threads() -> set[threading.Thread]:

@@ -7,7 +7,6 @@
     needs_root                      skip mark for live-capture tests
     sniffing(*args)                 run sniffer.py live as a child process;
                                     yield (process, output) once it captures
-    children_of(pid)                pids of a process's children (Linux)
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
@@ -77,16 +75,5 @@ def sniffing(*args: str):
         process, device, output = started
         assert device == "lo"
         yield process, output
-
-
-def children_of(pid: int) -> set[int]:
-    """The living (or not yet reaped) children of process pid."""
-    children: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children.update(map(int, (task / "children").read_text().split()))
-        except OSError:
-            continue
-    return children
 
 

@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from tests.guards import children_of
 from tests.support import (
     SOCKET_TIMEOUT,
     ServerThread,
@@ -365,14 +366,5 @@ def test_process_echo_gives_each_client_a_process_of_its_own():
     with running_design(DESIGNS["processes"]) as (process, address):
         with LineClient(address) as one, LineClient(address) as two:
             assert (one.ask(b"1\n"), two.ask(b"2\n")) == (b"1\n", b"2\n")
-            children = _children_of(process.pid)
+            children = children_of(process.pid)
     assert len(children) == 2
-
-
-def _children_of(pid: int) -> list[int]:
-    from pathlib import Path
-
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        found += [int(p) for p in (task / "children").read_text().split()]
-    return found

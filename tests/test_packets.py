@@ -37,8 +37,8 @@ from tests.support import (
     script_env,
     start_example,
 )
+from tests.guards import children_of
 from tests.support_packets import (
-    children_of,
     exchange,
     is_root,
     needs_root,
