@@ -107,7 +107,7 @@ class ExampleFiles(SphinxDirective):
         srcdir = Path(self.env.srcdir)
         items = nodes.bullet_list(classes=["example-files"])
         for path in _example_files(folder):
-            target = Path(_relative_to(path, srcdir)).as_posix()
+            target = Path(os.path.relpath(path, srcdir)).as_posix()
             item = nodes.list_item()
             item += _download_paragraph(
                 self.env.docname, target, path.relative_to(REPOSITORY_ROOT).as_posix()
@@ -123,10 +123,6 @@ def _example_files(folder: Path) -> list[Path]:
         for path in folder.rglob("*")
         if path.is_file() and not IGNORED_NAMES.intersection(path.parts) and path.suffix != ".pyc"
     )
-
-
-def _relative_to(path: Path, start: Path) -> str:
-    return os.path.relpath(path, start)
 
 
 class DeckRole(SphinxRole):
