@@ -1,8 +1,6 @@
 """Helpers for the tests of lecture 3, "Protocols" (tests/test_protocols*.py).
 
-    build_web_root(base)             a web root with text, binary and odd
-                                     file names, a secret beside it, and
-                                     symbolic links that lead in and out
+    build_web_root(base)             the course's web root (tests/webroot.py)
     http_server(handle, ...)         a step server in a thread (ServerThread)
     exchange(address, data)          send raw bytes, read the raw reply
     Response.parse(raw)              split a raw response into its parts
@@ -15,8 +13,8 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from tests.webroot import BINARY, PNG, SECRET, TEXT, build_web_root  # noqa: F401
 from tests.support import (
     ServerThread,
     connect,
@@ -26,39 +24,6 @@ from tests.support import (
 )
 
 http_step1 = load_example("protocols", "http_step1")
-
-TEXT = "Grüße aus dem Netz: ünïcödé text.\n" * 50
-# Every byte value, and more than one TCP segment's worth.
-BINARY = bytes(range(256)) * 1024
-# The smallest valid PNG: an 8-byte signature and a 1x1 image.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
-SECRET = b"the secret that lives outside the web root\n"
-
-
-def build_web_root(base: Path) -> Path:
-    """Create base/www (returned) with files to serve, and base/secret.txt
-    outside it, with symbolic links pointing both ways."""
-    root = base / "www"
-    (root / "docs" / "sub dir").mkdir(parents=True)
-    (root / "hello.txt").write_text(TEXT, encoding="utf-8")
-    (root / "data.bin").write_bytes(BINARY)
-    (root / "logo.png").write_bytes(PNG)
-    (root / "index.html").write_text("<h1>Home</h1>\n", encoding="utf-8")
-    (root / "café.txt").write_text("accents in a name\n", encoding="utf-8")
-    (root / "with space.txt").write_text("a space in a name\n", encoding="utf-8")
-    (root / "noextension").write_bytes(b"\x00\x01 unknown type")
-    (root / "docs" / "notes.md").write_text("# Notes\n", encoding="utf-8")
-    (root / "docs" / "a&b <c>.txt").write_text("escaped\n", encoding="utf-8")
-    (root / "docs" / "sub dir" / "deep.json").write_text('{"deep": true}\n')
-    (base / "secret.txt").write_bytes(SECRET)
-    (root / "link-out.txt").symlink_to(base / "secret.txt")
-    (root / "dir-out").symlink_to(base, target_is_directory=True)
-    (root / "link-in.txt").symlink_to(root / "hello.txt")
-    (root / "loop").symlink_to(root / "loop")
-    return root
 
 
 def http_server(handle: Callable[[socket.socket], object],
