@@ -27,6 +27,11 @@ release = "2026"
 repository_url = "https://github.com/internet-programming-with-python/course"
 repository_branch = "main"
 
+# The lectures, in teaching order (slug, title, topics): the table of
+# contents, the schedule, "Lecture N" labels and the site checks all come
+# from this one file.
+course_lectures_file = "lectures.toml"
+
 extensions = [
     "hieroglyph",
     "hieroglyph_compat",  # must come right after hieroglyph: fixes it for Sphinx 9

@@ -16,6 +16,14 @@
 ``.. example-files:: SLUG``
     A list of every file in ``examples/SLUG/``, each with a download link.
 
+``.. course-schedule::``
+    The table of contents and the schedule, made from the lecture list
+    (``course_lectures_file`` in conf.py, a TOML file: see lectures.toml).
+    The outline gets a table (number, title, topics, links to the outline,
+    the deck and the examples); the slides get numbered lists, six lectures
+    a slide.  A lecture whose source file does not exist yet is listed as
+    "in preparation" and left out of the table of contents.
+
 Slides and pages also learn where their source is: every slide's footer
 names the lecture ("Lecture 1: ...") and links to the slide's source line
 and to the editor for the lecture, and every outline page offers "edit this
@@ -27,15 +35,18 @@ from __future__ import annotations
 
 import os
 import posixpath
+import tomllib
 from pathlib import Path
 from urllib.parse import quote
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.directives.code import CodeBlock, LiteralInclude
 from sphinx.util.docutils import SphinxDirective, SphinxRole
+from sphinx.util.nodes import nested_parse_with_titles
 
 from hieroglyph import writer as hg_writer
 from hieroglyph_compat import _is_slide_environment
@@ -164,13 +175,109 @@ def _resolve_deck_references(app: Sphinx, doctree: nodes.document, docname: str)
 # -- Where each page and slide comes from ------------------------------------
 
 
+def load_lectures(path: Path) -> list[dict[str, str]]:
+    """The lecture list: [{"slug", "title", "topics", "number"}...], in order."""
+    with open(path, "rb") as file:
+        entries = tomllib.load(file).get("lecture", [])
+    lectures = []
+    for number, entry in enumerate(entries, start=1):
+        missing = {"slug", "title", "topics"} - entry.keys()
+        if missing:
+            raise ValueError(f"{path}: lecture {number} has no {', '.join(sorted(missing))}")
+        lectures.append({**entry, "number": number})
+    return lectures
+
+
+def _read_lecture_list(app: Sphinx, config) -> None:
+    """Load ``course_lectures_file`` into ``course_lectures`` (an env config
+    value, so editing the list re-reads what depends on it)."""
+    if config.course_lectures_file:
+        config.course_lectures = load_lectures(Path(app.confdir) / config.course_lectures_file)
+
+
+def lecture_number(config, docname: str) -> int | None:
+    return next(
+        (lecture["number"] for lecture in config.course_lectures if lecture["slug"] == docname),
+        None,
+    )
+
+
 def lecture_label(env, docname: str) -> str:
-    """ "Lecture 2: Title" for a lecture in the root toctree, "" for other pages."""
-    lectures = env.toctree_includes.get(env.config.root_doc, [])
-    if docname not in lectures:
+    """ "Lecture 2: Title" for a lecture in the list, "" for other pages."""
+    number = lecture_number(env.config, docname)
+    if number is None or docname not in env.titles:
         return ""
-    title = env.titles[docname].astext()
-    return f"Lecture {lectures.index(docname) + 1}: {title}"
+    return f"Lecture {number}: {env.titles[docname].astext()}"
+
+
+class CourseSchedule(SphinxDirective):
+    """The table of contents and the schedule, from the lecture list."""
+
+    LECTURES_PER_SLIDE = 6
+
+    def run(self) -> list[nodes.Node]:
+        lectures = self.config.course_lectures
+        if not lectures:
+            raise self.error("course-schedule: no lectures (set course_lectures_file in conf.py)")
+        written = [lecture for lecture in lectures if lecture["slug"] in self.env.found_docs]
+        text = [".. toctree::", "   :maxdepth: 1", "   :caption: Lectures", "   :hidden:", ""]
+        text += [f"   {lecture['slug']}" for lecture in written] + [""]
+        if _is_slide_environment(self.env):
+            text += self._slides(lectures, written)
+        else:
+            text += self._table(lectures, written)
+        container = nodes.container()
+        nested_parse_with_titles(self.state, StringList(text, self.get_source_info()[0]), container)
+        return container.children
+
+    def _slides(self, lectures, written) -> list[str]:
+        """A slide per six lectures: a numbered list of links."""
+        text = []
+        for start in range(0, len(lectures), self.LECTURES_PER_SLIDE):
+            chunk = lectures[start : start + self.LECTURES_PER_SLIDE]
+            title = f"Lectures {chunk[0]['number']} to {chunk[-1]['number']}"
+            text += [title, "~" * len(title), ""]
+            for lecture in chunk:
+                shown = (
+                    f":doc:`{lecture['slug']}`"
+                    if lecture in written
+                    else f"{lecture['title']} *(in preparation)*"
+                )
+                text.append(f"{lecture['number']}. {shown}")
+            text.append("")
+        return text
+
+    def _table(self, lectures, written) -> list[str]:
+        """A table: number, lecture, topics, links to its outline, deck and examples."""
+        text = [
+            ".. list-table::",
+            "   :header-rows: 1",
+            "   :widths: 5 30 50 15",
+            "   :class: course-schedule",
+            "",
+            "   * - #",
+            "     - Lecture",
+            "     - Topics",
+            "     - Material",
+        ]
+        for lecture in lectures:
+            slug = lecture["slug"]
+            if lecture in written:
+                name = f":doc:`{slug}`"
+                material = (
+                    f":doc:`outline <{slug}>`, :deck:`slides <{slug}>`,"
+                    f" :ref:`examples <{slug}-examples>`"
+                )
+            else:
+                name, material = lecture["title"], "in preparation"
+            text += [
+                f"   * - {lecture['number']}",
+                f"     - {name}",
+                f"     - {lecture['topics']}",
+                f"     - {material}",
+            ]
+        return text + [""]
+
 
 
 def source_urls(config, docname: str, line: int | None = None) -> dict[str, str]:
@@ -247,6 +354,10 @@ def _label_speaker_notes(app: Sphinx, doctree: nodes.document, docname: str) -> 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("repository_url", "", "html", types=[str])
     app.add_config_value("repository_branch", "main", "html", types=[str])
+    app.add_config_value("course_lectures_file", "", "env", types=[str])
+    app.add_config_value("course_lectures", [], "env", types=[list])
+    app.connect("config-inited", _read_lecture_list)
+    app.add_directive("course-schedule", CourseSchedule)
     hg_writer.BaseSlideTranslator.visit_slide = _visit_slide
     hg_writer.SlideData.get_slide_context = _slide_context
     app.connect("doctree-resolved", _add_contribution_links)

@@ -265,9 +265,7 @@ def _transform_slide_conditions(self, *args, **kwargs):
     """
     env = self.document.settings.env
     is_slides = _is_slide_environment(env)
-    found = False
     for node in list(self.document.findall(hg_directives.if_slides)):
-        found = True
         if is_slides == node.attributes.get("ifslides", False):
             if not is_slides:
                 # sections that only the outline has get no link to a slide
@@ -276,8 +274,6 @@ def _transform_slide_conditions(self, *args, **kwargs):
             node.replace_self(node.children)
         else:
             node.replace_self([])
-    if found:
-        env.note_reread()
 
 
 def _transform_next_slides(self, *args, **kwargs):
@@ -290,9 +286,7 @@ def _transform_next_slides(self, *args, **kwargs):
     """
     env = self.document.settings.env
     is_slides = _is_slide_environment(env)
-    found = False
     for node in list(self.document.findall(hg_directives.nextslide)):
-        found = True
         section = node.parent
         container = section.parent
         sections_before = len(container) if container is not None else 0
@@ -300,8 +294,6 @@ def _transform_next_slides(self, *args, **kwargs):
         if container is not None and len(container) > sections_before:
             continuation = container[container.index(section) + 1]
             continuation["continues"] = section.get("continues") or section["ids"][0]
-    if found:
-        env.note_reread()
 
 
 _original_nextslide_run = hg_directives.NextSlideDirective.run
@@ -344,6 +336,22 @@ def _make_title_node(self, node, increment=True):
 def _remember_slide_environment(app: Sphinx) -> None:
     if hg_builder.building_slides(app):
         _SLIDE_ENVIRONMENTS.add(app.env)
+
+
+def _reread_if_the_other_builder_wrote_the_doctrees(app, env, added, changed, removed):
+    """A doctree read for the slides differs from one read for the outline
+    (``ifslides``, ``nextslide``), so hieroglyph re-read every document on
+    every build (``note_reread``), even with nothing edited.  Instead, each
+    builder keeps its own doctree folder (``-d``, as the Makefile does) and
+    the environment remembers which kind of build read it: when the same
+    folder is used by the other kind, every document is read again.
+    """
+    kind = "slides" if _is_slide_environment(env) else "outline"
+    read_by = getattr(env, "hieroglyph_doctrees_read_for", kind)
+    env.hieroglyph_doctrees_read_for = kind
+    if read_by != kind:
+        return sorted(env.found_docs - added - changed - removed)
+    return []
 
 
 def _process_slide_nodes(app, doctree, docname):
@@ -485,6 +493,7 @@ def setup(app: Sphinx) -> dict:
 
     app.connect("config-inited", _register_slide_themes)
     app.connect("builder-inited", _remember_slide_environment)
+    app.connect("env-get-outdated", _reread_if_the_other_builder_wrote_the_doctrees)
     app.connect("builder-inited", _link_outline_sidebar_to_slides)
     app.connect("builder-inited", _install_section_links)
     app.connect("doctree-resolved", _process_slide_nodes)
