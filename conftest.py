@@ -1,20 +1,29 @@
 """pytest configuration for the whole course.
 
-* tests/guards.py: offline, no leaked threads or processes (every test and session).
-* sybil: every interpreter session in source/**/*.rst is executed, one
-  namespace per lecture, with examples/<lecture>/ importable while it runs.
-* Fixtures that lecture sessions use: ``tmp_path`` and those of each
-  tests/sessions_<lecture>.py (its SESSION_FIXTURES list).
+* tests/guards.py: offline, no leaked threads or processes (every test and
+  session); loaded by pytest.ini.
+* Plugins: tests/sessions_<slug>.py holds the fixtures that lecture <slug>'s
+  sessions use (servers to talk to); each is a pytest plugin, so any test can
+  use its fixtures too.  tests/audit_plugin.py checks every code block of the
+  lectures at the end of the run (with ``--measure-includes``: that the run
+  executed every included example region).  The site that the site and
+  browser checks look at is built by a fixture in tests/conftest.py.
+* sybil: every interpreter session in source/*.rst is executed, one namespace
+  per lecture, with examples/<slug>/ importable while it runs, and with the
+  lecture's own session fixtures (and tmp_path) in its namespace.
+* ``--lecture SLUG`` (``make test L=SLUG``) keeps only that lecture's tests,
+  sessions and site checks.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from doctest import ELLIPSIS
 from pathlib import Path
 
+import pytest
 from sybil import Document, Sybil
+from sybil.sybil import SybilCollection
 from sybil.parsers.rest import (
     CaptureParser,
     ClearNamespaceParser,
@@ -23,23 +32,19 @@ from sybil.parsers.rest import (
     SkipParser,
 )
 
-ROOT = Path(__file__).resolve().parent
-EXAMPLES = ROOT / "examples"
+from tests.course import EXAMPLES, SESSION_MODULES, SLUGS, lecture_of
+from tests.fixture_names import fixture_names
+
+pytest_plugins = ["tests.audit_plugin", *SESSION_MODULES.values()]
+# They are imported below (to read their fixture names) before pytest loads
+# them as plugins: let pytest rewrite their asserts all the same.
+pytest.register_assert_rewrite(*pytest_plugins)
 
 # Names every lecture's sessions find in their namespace (pytest fixtures).
-# tests.guards is loaded as a plugin by pytest.ini (-p tests.guards).
-SESSION_FIXTURES = [
+COMMON_SESSION_FIXTURES = [
     "offline_and_leak_free",  # the guards apply to sessions too
     "tmp_path",  # a fresh directory, e.g. for a Unix-domain socket
 ]
-
-# Each lecture's own session fixtures live in tests/sessions_<lecture>.py;
-# they are made fixtures of this conftest, so every test can use them too.
-for _path in sorted((ROOT / "tests").glob("sessions_*.py")):
-    _module = importlib.import_module(f"tests.{_path.stem}")
-    for _name in _module.SESSION_FIXTURES:
-        globals()[_name] = getattr(_module, _name)
-        SESSION_FIXTURES.append(_name)
 
 
 class LectureDocument(Document):
@@ -75,25 +80,68 @@ def end_lecture(namespace: dict) -> None:
             del sys.modules[name]
 
 
-pytest_collect_file = Sybil(
-    parsers=[
-        DocTestParser(optionflags=ELLIPSIS),
-        PythonCodeBlockParser(),
-        CaptureParser(),
-        SkipParser(),
-        ClearNamespaceParser(),
+def _sybil(name: str, patterns: list[str], fixtures: list[str], excludes=()) -> Sybil:
+    return Sybil(
+        parsers=[
+            DocTestParser(optionflags=ELLIPSIS),
+            PythonCodeBlockParser(),
+            CaptureParser(),
+            SkipParser(),
+            ClearNamespaceParser(),
+        ],
+        patterns=patterns,
+        excludes=list(excludes),
+        document_types={".rst": LectureDocument},
+        setup=start_lecture,
+        teardown=end_lecture,
+        fixtures=COMMON_SESSION_FIXTURES + fixtures,
+        name=name,
+    )
+
+
+# One Sybil per lecture: its sessions get the common fixtures and its own,
+# so a lecture never starts another lecture's servers.
+pytest_collect_file = SybilCollection(
+    [
+        *(
+            _sybil(slug, [f"{slug}.rst"], fixture_names(module))
+            for slug, module in SESSION_MODULES.items()
+        ),
+        _sybil("other", ["*.rst"], [], excludes=[f"{slug}.rst" for slug in SESSION_MODULES]),
     ],
-    patterns=["*.rst"],
-    document_types={".rst": LectureDocument},
-    setup=start_lecture,
-    teardown=end_lecture,
-    fixtures=SESSION_FIXTURES,
 ).pytest()
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
-    """Print the drift audit (tests/audit.py) at the end of every run."""
-    from tests.audit import audit_all, format_table
+# make test L=<slug> -------------------------------------------------------------
 
-    terminalreporter.write_sep("-", "drift audit: every code block in the lectures")
-    terminalreporter.write_line(format_table(audit_all()))
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--lecture",
+        metavar="SLUG",
+        help="run only this lecture's tests, sessions and site checks (make test L=SLUG)",
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under --lecture SLUG: keep the lecture's own tests and sessions, and
+    the site and browser checks parametrized with it (or with no lecture)."""
+    slug = config.getoption("lecture")
+    if not slug:
+        return
+    if slug not in SLUGS:
+        raise ValueError(f"--lecture {slug}: not in lectures.toml ({', '.join(SLUGS)})")
+    kept, dropped = [], []
+    for item in items:
+        owner = lecture_of(item.path)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if owner is not None:
+            keep = owner == slug
+        elif "lecture" in params:
+            keep = params["lecture"] == slug
+        else:
+            keep = item.path.name in ("test_site.py", "test_browser.py")
+        (kept if keep else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

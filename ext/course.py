@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import tomllib
 from pathlib import Path
 from urllib.parse import quote
 
@@ -48,6 +47,7 @@ from sphinx.directives.code import CodeBlock, LiteralInclude
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx.util.nodes import nested_parse_with_titles
 
+from course_lectures import load_lectures
 from hieroglyph import writer as hg_writer
 from hieroglyph_compat import _is_slide_environment
 
@@ -175,19 +175,6 @@ def _resolve_deck_references(app: Sphinx, doctree: nodes.document, docname: str)
 # -- Where each page and slide comes from ------------------------------------
 
 
-def load_lectures(path: Path) -> list[dict[str, str]]:
-    """The lecture list: [{"slug", "title", "topics", "number"}...], in order."""
-    with open(path, "rb") as file:
-        entries = tomllib.load(file).get("lecture", [])
-    lectures = []
-    for number, entry in enumerate(entries, start=1):
-        missing = {"slug", "title", "topics"} - entry.keys()
-        if missing:
-            raise ValueError(f"{path}: lecture {number} has no {', '.join(sorted(missing))}")
-        lectures.append({**entry, "number": number})
-    return lectures
-
-
 def _read_lecture_list(app: Sphinx, config) -> None:
     """Load ``course_lectures_file`` into ``course_lectures`` (an env config
     value, so editing the list re-reads what depends on it)."""
@@ -277,7 +264,6 @@ class CourseSchedule(SphinxDirective):
                 f"     - {material}",
             ]
         return text + [""]
-
 
 
 def source_urls(config, docname: str, line: int | None = None) -> dict[str, str]:

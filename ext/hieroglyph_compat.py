@@ -235,9 +235,11 @@ def _slide_translator_depart_title(self, node):
     """Slide titles link to the same section in the outline.
 
     Same as hieroglyph's ``SlideTranslator.depart_title`` but without
-    ``self.builder.app`` (deprecated in Sphinx 9.0).
+    ``self.builder.app`` (deprecated in Sphinx 9.0), and only for section
+    titles: a table's title is no slide (hieroglyph linked it too).
     """
-    if node.parent.hasattr("ids") and node.parent["ids"] and self.builder.config.slide_link_to_html:
+    section = isinstance(node.parent, nodes.section) and node.parent["ids"]
+    if section and self.builder.config.slide_link_to_html:
         anchor = node.parent.get("continues") or node.parent["ids"][0]
         self.body.append(
             f'<a class="headerlink outline-link" href="{html_path(self.builder)}#{anchor}" '

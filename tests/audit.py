@@ -4,13 +4,21 @@ A code block in source/*.rst must be one of:
 
 * a session: ``>>>`` examples (``code-block:: pycon`` or a bare doctest
   block) and ``code-block:: python`` blocks, all executed by sybil;
-* an include: ``literalinclude`` of a file under examples/ that a test in
-  tests/test_<lecture>*.py exercises, selected by ``:pyobject:`` or markers;
+* an include: ``literalinclude`` of a file under examples/, selected by
+  ``:pyobject:`` or markers, whose lines the test run actually executes;
 * a fragment: ``.. fragment::`` with a ``:reason:``, counted, not run.
 
-Anything else (a ``code-block`` in another language, a ``pycon`` block with
-no prompt, an include by ``:lines:``...) is *unaccounted* and fails
-tests/test_site.py.  ``make test`` prints the table at the end of the run.
+Anything else (a ``code-block`` in another language, a bare ``::`` literal
+block, a ``pycon`` block with no prompt, an include by ``:lines:``...) is
+*unaccounted* and fails tests/test_site.py.
+
+Whether an include is tested is measured, not guessed from names: ``make
+test`` runs the suite under coverage.py (examples/ only, subprocesses
+included), and at the end of the run tests/audit_plugin.py asks, for each
+included function or marked region, whether the run executed any of its
+lines (for a function: a line of its body, since ``def`` itself runs on
+import).  An include nobody runs fails the run.  ``make test`` prints the
+table at the end of the run.
 """
 
 from __future__ import annotations
@@ -19,15 +27,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "source"
-EXAMPLES = ROOT / "examples"
-TESTS = ROOT / "tests"
+from tests.course import EXAMPLES, ROOT, SOURCE
 
 DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\. (?P<name>[\w-]+)::\s*(?P<argument>.*?)\s*$")
 OPTION = re.compile(r"^\s*:(?P<name>[\w-]+):\s*(?P<value>.*?)\s*$")
 SELECTING_OPTIONS = {"pyobject", "start-after", "end-before", "start-at", "end-at"}
 CODE_DIRECTIVES = {"code-block", "code", "sourcecode"}
+# Directives whose content is shown as literal text: never run, so never allowed.
+OTHER_LITERAL_DIRECTIVES = {"parsed-literal", "highlight-block", "doctest", "testcode"}
 
 
 @dataclass
@@ -43,7 +50,23 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"{self.path.relative_to(ROOT)}:{self.line}"
+        return f"{_shown(self.path)}:{self.line}"
+
+
+def _shown(path: Path) -> str:
+    """A path as a reader finds it: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+@dataclass
+class Region:
+    """The lines of an example file that one literalinclude shows."""
+
+    block: Block
+    path: Path
+    first: int
+    last: int
+    body_lines: set[int]  # lines inside function bodies (they run only when called)
 
 
 @dataclass
@@ -53,6 +76,8 @@ class LectureAudit:
     includes: int = 0
     fragments: int = 0
     problems: list[str] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)  # what the includes show
+    measured: bool = False  # whether coverage data decided which includes ran
 
     @property
     def name(self) -> str:
@@ -85,6 +110,24 @@ def read_blocks(path: Path) -> list[Block]:
     return blocks
 
 
+def read_literal_blocks(path: Path) -> list[Block]:
+    """Every bare ``::`` literal block (``Paragraph::`` or a lone ``::``)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks = []
+    for index, line in enumerate(lines):
+        if not line.rstrip().endswith("::") or line.lstrip().startswith(".."):
+            continue
+        following = next((other for other in lines[index + 1 :] if other.strip()), "")
+        if following and _indent(following) > _indent(line):
+            content = []
+            for other in lines[index + 1 :]:
+                if other.strip() and _indent(other) <= _indent(line):
+                    break
+                content.append(other)
+            blocks.append(Block(path, index + 1, "::", "", {}, content))
+    return blocks
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
@@ -98,17 +141,17 @@ def count_doctest_examples(path: Path) -> int:
     )
 
 
-def tested_example_files(lecture: str) -> str:
-    """The text of the lecture's test modules, where tested examples are named."""
-    return "\n".join(
-        path.read_text(encoding="utf-8") for path in sorted(TESTS.glob(f"test_{lecture}*.py"))
-    )
-
-
-def audit_lecture(path: Path) -> LectureAudit:
+def audit_lecture(path: Path, examples: Path = EXAMPLES) -> LectureAudit:
     audit = LectureAudit(path)
     audit.sessions = count_doctest_examples(path)
-    test_text = tested_example_files(path.stem)
+
+    for block in read_literal_blocks(path):
+        has_prompt = any(line.lstrip().startswith(">>>") for line in block.content)
+        if not has_prompt:  # with a prompt, sybil runs it: counted with the sessions
+            audit.problems.append(
+                f"{block.where}: a bare '::' literal block is neither run nor marked; "
+                "use a pycon session, a literalinclude or a fragment with a :reason:"
+            )
 
     for block in read_blocks(path):
         has_prompt = any(line.lstrip().startswith(">>>") for line in block.content)
@@ -126,12 +169,18 @@ def audit_lecture(path: Path) -> LectureAudit:
                     f"{block.where}: code-block:: {language} is neither run nor marked; "
                     "use a pycon session, a literalinclude or a fragment with a :reason:"
                 )
+        elif block.name in OTHER_LITERAL_DIRECTIVES:
+            audit.problems.append(
+                f"{block.where}: {block.name} is neither run nor marked; "
+                "use a pycon session, a literalinclude or a fragment with a :reason:"
+            )
         elif block.name == "literalinclude":
-            problem = check_include(block, test_text)
+            problem = check_include(block, examples)
             if problem:
                 audit.problems.append(f"{block.where}: {problem}")
             else:
                 audit.includes += 1
+                audit.regions.append(include_region(block))
         elif block.name == "fragment":
             if not block.options.get("reason"):
                 audit.problems.append(f"{block.where}: fragment without a :reason:")
@@ -144,13 +193,13 @@ def audit_lecture(path: Path) -> LectureAudit:
     return audit
 
 
-def check_include(block: Block, test_text: str) -> str | None:
+def check_include(block: Block, examples: Path = EXAMPLES) -> str | None:
     """Why a literalinclude is not acceptable, or None when it is."""
     target = (block.path.parent / block.argument).resolve()
     if not target.is_file():
         return f"literalinclude target {block.argument} does not exist"
     try:
-        inside_examples = target.relative_to(EXAMPLES)
+        inside_examples = target.relative_to(examples)
     except ValueError:
         return f"literalinclude target {block.argument} is not under examples/"
     if "lines" in block.options:
@@ -164,16 +213,76 @@ def check_include(block: Block, test_text: str) -> str | None:
         marker = block.options.get(option)
         if marker and marker not in target.read_text(encoding="utf-8"):
             return f"marker {marker!r} not found in {inside_examples}"
-    if "pyobject" in block.options and not _defines(target, block.options["pyobject"]):
+    if target.suffix != ".py":
+        return f"literalinclude of {inside_examples}: only Python files can be measured as run"
+    if "pyobject" in block.options and not _find(target, block.options["pyobject"]):
         return f"{inside_examples} defines no {block.options['pyobject']}"
-    names = [part.removesuffix(".py") for part in inside_examples.parts[1:]]
-    if not all(re.search(rf"\b{re.escape(name)}\b", test_text) for name in names):
-        return f"examples/{inside_examples} is not exercised by tests/test_{block.path.stem}*.py"
     return None
 
 
-def _defines(path: Path, dotted_name: str) -> bool:
-    """Whether a Python file defines a (possibly dotted: Class.method) name."""
+def include_region(block: Block) -> Region:
+    """The lines of the example that a (valid) literalinclude shows."""
+    import ast
+
+    target = (block.path.parent / block.argument).resolve()
+    text = target.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    tree = ast.parse(text)
+    first, last = 1, len(lines)
+    if "pyobject" in block.options:
+        node = _find(target, block.options["pyobject"])
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        last = node.end_lineno
+    for option, after in (("start-after", True), ("start-at", False)):
+        if marker := block.options.get(option):
+            index = next(i for i, line in enumerate(lines) if marker in line)
+            first = index + 1 + (1 if after else 0)
+    for option, before in (("end-before", True), ("end-at", False)):
+        if marker := block.options.get(option):
+            rest = enumerate(lines[first - 1 :], start=first - 1)
+            index = next(i for i, line in rest if marker in line)
+            last = index + (0 if before else 1)
+    body_lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            body_lines.update(range(node.body[0].lineno, node.end_lineno + 1))
+    return Region(block, target, first, last, {n for n in body_lines if first <= n <= last})
+
+
+def region_problem(region: Region, statements: set[int], executed: set[int]) -> str | None:
+    """Why a shown region does not count as tested, or None when the run executed it.
+
+    A function body runs only when the function is called, so where the
+    region has function bodies one of their statements must have run;
+    elsewhere (module-level code) any of its statements.
+    """
+    shown = {line for line in statements if region.first <= line <= region.last}
+    wanted = shown & region.body_lines or shown
+    if not wanted or wanted & executed:
+        return None
+    what = region.block.options.get("pyobject") or f"lines {region.first}-{region.last}"
+    return (
+        f"{_shown(region.path)}: {what} is shown but no test ran it "
+        f"(0 of {len(wanted)} lines executed)"
+    )
+
+
+def apply_coverage(audit: LectureAudit, coverage) -> None:
+    """Add a problem for each include whose lines the measured run did not execute.
+
+    ``coverage`` is a coverage.Coverage holding the (combined) data of the run.
+    """
+    data = coverage.get_data()
+    for region in audit.regions:
+        statements = set(coverage.analysis2(str(region.path))[1])
+        executed = set(data.lines(str(region.path)) or ())
+        if problem := region_problem(region, statements, executed):
+            audit.problems.append(f"{region.block.where}: {problem}")
+    audit.measured = True
+
+
+def _find(path: Path, dotted_name: str):
+    """The definition of a (possibly dotted: Class.method) name in a Python file, or None."""
     import ast
 
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -189,9 +298,9 @@ def _defines(path: Path, dotted_name: str) -> bool:
             None,
         )
         if found is None:
-            return False
+            return None
         scope = found.body
-    return True
+    return found
 
 
 def lecture_files() -> list[Path]:
@@ -210,6 +319,11 @@ def format_table(audits: list[LectureAudit]) -> str:
         rows.append(
             f"{audit.name:<16} {sessions:>8} {includes:>8} {fragments:>9} {len(audit.problems):>11}"
         )
+    measured = [audit.name for audit in audits if audit.measured]
+    if measured:
+        rows.append(f"includes checked against the lines this run executed: {', '.join(measured)}")
+    else:
+        rows.append("includes not measured in this run (make test measures them)")
     for audit in audits:
         rows.extend(f"  unaccounted: {problem}" for problem in audit.problems)
     return "\n".join(rows)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.site import ROOT, Build, sphinx_build
+from tests.course import ROOT
+from tests.site import Build, sphinx_builds
 
 
 @dataclass
@@ -29,17 +32,39 @@ class Site:
         return self.slides.outdir
 
 
+def build_site(build_root: Path, project: Path = ROOT) -> Site:
+    """``make html`` and ``make slides`` of a project from scratch, side by side."""
+    builds = sphinx_builds(
+        {
+            builder: (build_root / builder, build_root / "doctrees" / builder)
+            for builder in ("html", "slides")
+        },
+        project / "source",
+    )
+    return Site(build_root, builds["html"], builds["slides"])
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Site:
-    """``make html`` and ``make slides`` from scratch, into a temporary _build."""
-    build_root = tmp_path_factory.mktemp("_build")
-    builds = {
-        builder: sphinx_build(
-            builder, ROOT / "source", build_root / outdir, build_root / "doctrees" / outdir
-        )
-        for builder, outdir in (("html", "html"), ("slides", "slides"))
-    }
-    return Site(build_root, builds["html"], builds["slides"])
+    """The course's outline and slides, built once per run from scratch.
+
+    With xdist the workers share one build: the first to ask builds it under
+    a lock, the others wait for it and read the result.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the folder all workers' temp folders are in
+    build_root = shared / "site"
+    with open(shared / "site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if (build_root / "site.pickle").is_file():
+                return pickle.loads((build_root / "site.pickle").read_bytes())
+            built = build_site(build_root)
+            (build_root / "site.pickle").write_bytes(pickle.dumps(built))
+            return built
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def find_chromium() -> str | None:

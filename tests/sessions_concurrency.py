@@ -1,7 +1,7 @@
 """Fixtures for the interpreter sessions of source/concurrency.rst.
 
-Loaded by the root conftest.py; the names in SESSION_FIXTURES appear in the
-namespace of the lectures' sessions, so a slide can talk to a running server
+A pytest plugin (root conftest.py): every fixture defined here appears in
+the namespace of this lecture's sessions, so a slide can talk to a running server
 the way a student talks to one started in a second terminal.
 """
 
@@ -15,7 +15,6 @@ import pytest
 from tests.guards import allow_long_lived
 from tests.support import load_example, start_example
 
-SESSION_FIXTURES = ["thread_echo_address", "chat_address", "process_pools"]
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Fixtures for the interpreter sessions of source/protocols.rst.
 
-Loaded by the root conftest.py (SESSION_FIXTURES): the sessions talk to a
+A pytest plugin (root conftest.py) whose fixtures appear in the namespace
+of this lecture's sessions: they talk to a
 real SMTP server (aiosmtpd, examples/protocols/mail_server.py), a POP3
 server and the lecture's HTTP server, each on 127.0.0.1 at a port the
 operating system picks, each in a background thread for the whole test
@@ -18,7 +19,6 @@ import pytest
 from tests.guards import allow_long_lived
 from tests.support import load_example
 
-SESSION_FIXTURES = ["mail_server", "pop3_address", "web_address", "web_root"]
 
 
 def _new_threads(before: set[threading.Thread]) -> list[threading.Thread]:

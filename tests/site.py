@@ -1,7 +1,8 @@
 """Build the course the way ``make html`` and ``make slides`` do, for the site checks.
 
-Both builds run once per test session into a temporary folder, from scratch
-(so a stale _build/ can never hide a broken page), with warnings as errors.
+Both builds run once per test session (shared by the xdist workers) into a
+temporary folder, from scratch (so a stale _build/ can never hide a broken
+page, and every warning is seen), side by side, with warnings as errors.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+
 BUILD_TIMEOUT = 600
 
 
@@ -24,16 +25,39 @@ class Build:
     output: str
 
 
-def sphinx_build(builder: str, srcdir: Path, outdir: Path, doctreedir: Path, *extra: str) -> Build:
-    """Run sphinx-build with the project's conf.py, warnings as errors."""
-    command = [
-        sys.executable, "-m", "sphinx", "-c", str(ROOT), "-W", "--keep-going", "-E",
+def sphinx_command(builder: str, srcdir: Path, outdir: Path, doctreedir: Path, *extra: str):
+    """sphinx-build with a project's conf.py (srcdir's parent), warnings as errors."""
+    return [
+        sys.executable, "-m", "sphinx", "-c", str(srcdir.parent), "-W", "--keep-going", "-E",
         "-b", builder, "-d", str(doctreedir), *extra, str(srcdir), str(outdir),
     ]  # fmt: skip
-    completed = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT
-    )
-    return Build(builder, outdir, completed.returncode, completed.stdout + completed.stderr)
+
+
+def sphinx_build(builder: str, srcdir: Path, outdir: Path, doctreedir: Path, *extra: str) -> Build:
+    """Run one sphinx-build to the end."""
+    return sphinx_builds({builder: (outdir, doctreedir)}, srcdir, *extra)[builder]
+
+
+def sphinx_builds(targets: dict[str, tuple[Path, Path]], srcdir: Path, *extra: str):
+    """Run several builds at once ({builder: (outdir, doctreedir)}), one
+    process each, so the outline and the slides build on two cores."""
+    processes = {
+        builder: subprocess.Popen(
+            sphinx_command(builder, srcdir, outdir, doctreedir, *extra),
+            cwd=srcdir.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for builder, (outdir, doctreedir) in targets.items()
+    }  # fmt: skip
+    builds = {}
+    for builder, process in processes.items():
+        try:
+            output, _ = process.communicate(timeout=BUILD_TIMEOUT)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        builds[builder] = Build(builder, targets[builder][0], process.returncode, output)
+    return builds
 
 
 class PageParser(HTMLParser):

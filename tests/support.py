@@ -12,17 +12,10 @@ addresses and ephemeral ports.
                                       run a server script, yield (process,
                                       the address it announced)
     run_script(slug, script, *args)   run a script to completion
-    ServerThread(serve, server, ...)  run serve(server, ...) in a thread
-    handler_server(handler)           a serve() function that calls
-                                      handler(conn) for each client
-    make_listener()                   a plain TCP socket on 127.0.0.1:0
-    connect(address)                  a client socket with a timeout
-    connected_pair()                  the two ends of a loopback connection
-    read_exactly(sock, n)             read n bytes
-    recv_until_eof(sock)              read everything until the peer closes
-    reset_connection(sock)            close abruptly, with a TCP RST
-    in_thread(function, *args)        run a function in a thread meanwhile
-    sending(sock, *chunks)            send from a thread while reading
+    assert_starters_fail(...)         an exercise's tests fail on its starter
+
+Network helpers (servers in threads, clients, skip marks) are in
+tests/net.py; they are imported here too, for the tests that use both.
 """
 
 from __future__ import annotations
@@ -30,22 +23,31 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import socket
-import struct
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO_ROOT / "examples"
-LOOPBACK = "127.0.0.1"
+from tests.course import EXAMPLES, ROOT
+from tests.net import (  # noqa: F401  (re-exported for the lectures' tests)
+    LOOPBACK,
+    SOCKET_TIMEOUT,
+    ServerThread,
+    connect,
+    connected_pair,
+    handler_server,
+    in_thread,
+    make_listener,
+    read_exactly,
+    recv_until_eof,
+    reset_connection,
+    sending,
+)
 
-SOCKET_TIMEOUT = 5.0  # the longest any test socket waits for its peer
+REPO_ROOT = ROOT  # the name older tests use
 STARTUP_TIMEOUT = 15.0  # for a script to print its "listening on" line
 EXIT_TIMEOUT = 5.0  # for a script to exit once asked to
 
@@ -115,7 +117,7 @@ def run_script(
         text=True,
         encoding="utf-8",
         timeout=timeout,
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         env=script_env(),
     )
 
@@ -174,7 +176,7 @@ def start_example(
         stderr=subprocess.PIPE,
         text=True,
         encoding="utf-8",
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         env=script_env(),
     )
     output = ScriptOutput()
@@ -201,203 +203,6 @@ def run_example(
         process, address, _ = started
         host, _, port = address.rpartition(":")
         yield process, host, int(port)
-
-
-# Servers in threads -------------------------------------------------------
-
-class ServerThread:
-    """Run serve(server, *args, **kwargs) in a thread, as a context manager.
-
-    The listening socket belongs to the ServerThread: it is closed when
-    serve returns, or on exit, which also stops a serve that still waits in
-    accept. On exit the thread is joined; if serve failed for any other
-    reason than that stop, the exit raises, so a crashed server fails the
-    test even when its clients did not notice.
-    """
-
-    def __init__(
-        self, serve: Callable[..., object], server: socket.socket,
-        *args: object, **kwargs: object,
-    ) -> None:
-        self.server = server
-        self.address = server.getsockname()
-        self.error: BaseException | None = None
-        self._stopping = False
-        self._thread = threading.Thread(
-            target=self._run, args=(serve, args, kwargs),
-            name=f"server-{self.address}", daemon=True,
-        )
-
-    def _run(self, serve, args, kwargs) -> None:
-        try:
-            serve(self.server, *args, **kwargs)
-        except BaseException as exc:  # reported by __exit__
-            self.error = exc
-        finally:
-            # A client waiting in the backlog now gets refused, not ignored.
-            self.server.close()
-
-    def __enter__(self) -> ServerThread:
-        self._thread.start()
-        return self
-
-    def wait(self, timeout: float = SOCKET_TIMEOUT) -> None:
-        """Wait for serve to return by itself (e.g. after max_clients)."""
-        self._thread.join(timeout)
-        if self._thread.is_alive():
-            raise AssertionError(f"serve() still running after {timeout} s")
-        self._raise_error()
-
-    def stop(self) -> None:
-        """Stop the server and join its thread."""
-        self._stopping = True
-        try:
-            # On Linux only shutdown() wakes a thread blocked in accept();
-            # elsewhere close() does it.
-            self.server.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.server.close()
-        self._thread.join(SOCKET_TIMEOUT)
-        if self._thread.is_alive():
-            raise AssertionError("server thread did not stop")
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-        self._raise_error()
-
-    def _raise_error(self) -> None:
-        stopped_by_us = self._stopping and isinstance(self.error, OSError)
-        if self.error is not None and not stopped_by_us:
-            raise AssertionError(
-                f"the server failed: {self.error!r}"
-            ) from self.error
-
-
-def make_listener() -> socket.socket:
-    """A TCP socket listening on 127.0.0.1 at a port the OS chooses."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        listener.bind((LOOPBACK, 0))
-        listener.listen()
-    except OSError:
-        listener.close()
-        raise
-    return listener
-
-
-def handler_server(
-    handler: Callable[[socket.socket], object],
-) -> Callable[..., None]:
-    """A serve(server, max_clients=1) function that runs handler(conn).
-
-    For test stand-ins (a server that replies slowly, or never), so that a
-    client can be tested against a server that does not depend on it.
-    """
-    def serve(server: socket.socket, max_clients: int = 1) -> None:
-        for _ in range(max_clients):
-            conn, _ = server.accept()
-            with conn:
-                conn.settimeout(SOCKET_TIMEOUT)
-                handler(conn)
-    return serve
-
-
-# Clients ------------------------------------------------------------------
-
-def connect(
-    address: tuple[str, int], timeout: float = SOCKET_TIMEOUT
-) -> socket.socket:
-    """A TCP client socket connected to address, with a timeout."""
-    return socket.create_connection(address, timeout=timeout)
-
-
-@contextmanager
-def connected_pair() -> Iterator[tuple[socket.socket, socket.socket]]:
-    """Yield (client, server side) of a real TCP connection on loopback."""
-    with make_listener() as listener:
-        client = connect(listener.getsockname())
-        with client:
-            conn, _ = listener.accept()
-            with conn:
-                conn.settimeout(SOCKET_TIMEOUT)
-                yield client, conn
-
-
-def read_exactly(sock: socket.socket, n: int) -> bytes:
-    """Read n bytes (test-side helper, independent of the examples)."""
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise AssertionError(f"EOF after {len(data)} of {n} bytes")
-        data += chunk
-    return data
-
-
-def recv_until_eof(sock: socket.socket) -> bytes:
-    """Read until the peer closes its side; return all the bytes."""
-    chunks = []
-    while chunk := sock.recv(65536):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def reset_connection(sock: socket.socket) -> None:
-    """Close sock abruptly: SO_LINGER with a zero delay sends a TCP RST."""
-    sock.setsockopt(
-        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-    )
-    sock.close()
-
-
-@contextmanager
-def in_thread(function: Callable[..., object], *args: object) -> Iterator[None]:
-    """Run function(*args) in a thread while the body of the with runs.
-
-    On exit the thread is joined, and an exception it raised is re-raised.
-    """
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            function(*args)
-        except BaseException as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=run, name="helper", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join(SOCKET_TIMEOUT + 1)
-    if thread.is_alive():
-        raise AssertionError(f"{function.__name__} did not finish in time")
-    if errors:
-        raise errors[0]
-
-
-@contextmanager
-def sending(
-    sock: socket.socket, *chunks: bytes, pause: float = 0.0,
-    shutdown: bool = False,
-) -> Iterator[None]:
-    """Send chunks from a background thread while the body of the with runs.
-
-    `pause` seconds pass between chunks, so that they arrive separately;
-    `shutdown` ends with shutdown(SHUT_WR). On exit the thread is joined
-    and an error it met is raised.
-    """
-    def send() -> None:
-        for number, chunk in enumerate(chunks):
-            if number and pause:
-                time.sleep(pause)
-            sock.sendall(chunk)
-        if shutdown:
-            sock.shutdown(socket.SHUT_WR)
-
-    with in_thread(send):
-        yield
 
 
 # Exercises: the tests must tell a starter from a solution ----------------------
@@ -435,7 +240,7 @@ def assert_starters_fail(
     result = subprocess.run(
         [sys.executable, "-m", "pytest", test_file,
          "-p", "no:cacheprovider", "-q", f"--junitxml={report}"],
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         env={**os.environ, "COURSE_IMPL": "starter"},
         capture_output=True,
         text=True,

@@ -212,7 +212,7 @@ def slide_source_lines(site, lecture: str) -> dict[str, int]:
 
     from docutils import nodes
 
-    from tests.site import ROOT
+    from tests.course import ROOT
 
     if str(ROOT / "ext") not in sys.path:
         sys.path.append(str(ROOT / "ext"))  # the doctree holds nodes of our extensions

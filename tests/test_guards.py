@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tests.guards import expect_offline_violation, offline_guard
-from tests.site import ROOT
+from tests.course import ROOT
 
 OfflineViolation = offline_guard.OfflineViolation
 

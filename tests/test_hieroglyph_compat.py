@@ -16,7 +16,8 @@ import sys
 
 import pytest
 
-from tests.site import ROOT, parse_page
+from tests.course import ROOT
+from tests.site import parse_page
 
 FIXTURE = ROOT / "tests" / "fixtures" / "hieroglyph_features"
 

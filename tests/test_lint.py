@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.site import ROOT
+from tests.course import ROOT
 
 
 def run(*command: str) -> subprocess.CompletedProcess:

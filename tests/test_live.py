@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.site import ROOT
+from tests.course import ROOT
 
 COPIED = ["Makefile", "requirements.txt", "conf.py", "ext", "_static", "source", "examples"]
 SERVED_LINE = re.compile(r"Serving on (http://127\.0\.0\.1:\d+)")

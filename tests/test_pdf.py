@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from tests.site import ROOT, parse_page
+from tests.course import ROOT
+from tests.site import parse_page
 
 sys.path.insert(0, str(ROOT / "tools"))
 from pdf import count_pdf_pages, decks  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.site import ROOT
+from tests.course import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "sessions"
 

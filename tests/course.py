@@ -1,0 +1,48 @@
+"""Where things are, and which lectures there are, for every test.
+
+    ROOT        the repository (one name for it, used everywhere)
+    SOURCE      source/, the lectures
+    EXAMPLES    examples/, one folder per lecture
+    LECTURES    the lecture list (lectures.toml), in teaching order
+    WRITTEN     the lectures that have a source/<slug>.rst
+    SESSION_MODULES    {slug: "tests.sessions_<slug>"} for the lectures that have one
+    lecture_of(path)   which lecture a test file or lecture file belongs to
+
+The site checks and the browser checks are parametrized over WRITTEN, so a
+lecture added to lectures.toml is checked with no edit here.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source"
+EXAMPLES = ROOT / "examples"
+TESTS = ROOT / "tests"
+
+if str(ROOT / "ext") not in sys.path:
+    sys.path.append(str(ROOT / "ext"))  # the same reader the build uses
+from course_lectures import load_lectures  # noqa: E402
+
+LECTURES: list[dict] = load_lectures(ROOT / "lectures.toml")
+SLUGS: list[str] = [lecture["slug"] for lecture in LECTURES]
+WRITTEN: list[str] = [slug for slug in SLUGS if (SOURCE / f"{slug}.rst").is_file()]
+# tests/sessions_<slug>.py: the fixtures of a lecture's sessions (pytest plugins)
+SESSION_MODULES: dict[str, str] = {
+    slug: f"tests.sessions_{slug}" for slug in SLUGS if (TESTS / f"sessions_{slug}.py").is_file()
+}
+
+
+def lecture_of(path: Path | str) -> str | None:
+    """The slug a file belongs to: source/<slug>.rst, tests/test_<slug>*.py,
+    tests/sessions_<slug>.py, tests/support_<slug>.py; None for the rest."""
+    path = Path(path)
+    if path.suffix == ".rst":
+        return path.stem if path.stem in SLUGS else None
+    match = re.fullmatch(r"(?:test|sessions|support)_([a-z0-9]+)(?:_\w+)?\.py", path.name)
+    if match and match.group(1) in SLUGS:
+        return match.group(1)
+    return None
