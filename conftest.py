@@ -123,7 +123,31 @@ def pytest_addoption(parser) -> None:
     )
 
 
+# With xdist (``make test`` runs ``--dist loadfile``) a file's tests run on
+# one worker: a lecture's sessions share a namespace, and a module's tests
+# may share a server.  The checks of the built site are stateless and
+# parametrized by lecture: their tests are spread over the workers.
+SPREAD_OVER_WORKERS = {"test_site.py", "test_browser.py", "test_pdf.py"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LoadFileButSpreadSiteChecks(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::", 1)[0]
+            return nodeid if Path(file).name in SPREAD_OVER_WORKERS else file
+
+    return LoadFileButSpreadSiteChecks(config, log)
+
+
 def pytest_collection_modifyitems(config, items) -> None:
+    _keep_only_one_lecture(config, items)
+
+
+def _keep_only_one_lecture(config, items) -> None:
     """Under --lecture SLUG: keep the lecture's own tests and sessions, and
     the site and browser checks parametrized with it (or with no lecture)."""
     slug = config.getoption("lecture")

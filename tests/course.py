@@ -15,6 +15,7 @@ lecture added to lectures.toml is checked with no edit here.
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -46,3 +47,23 @@ def lecture_of(path: Path | str) -> str | None:
     if match and match.group(1) in SLUGS:
         return match.group(1)
     return None
+
+
+# What a copy of the course leaves out: version control, builds, caches, venvs.
+NOT_COPIED = {".git", "_build", ".pytest_cache", ".hypothesis", "__pycache__"}
+
+
+def copy_course(destination: Path, leave_out: tuple[str, ...] = ()) -> Path:
+    """Copy the course (everything but NOT_COPIED, .venv* and leave_out) into
+    destination, keeping modification times (make sees the venv as up to date)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for source in ROOT.iterdir():
+        name = source.name
+        if name in NOT_COPIED or name.startswith(".venv") or name in leave_out:
+            continue
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns(*NOT_COPIED))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+

@@ -54,6 +54,7 @@ EXIT_TIMEOUT = 5.0  # for a script to exit once asked to
 
 # Loading example modules --------------------------------------------------
 
+
 def example_path(slug: str, name: str) -> Path:
     """Return examples/<slug>/<name>.py; name may contain '/'."""
     path = EXAMPLES / slug / f"{name}.py"
@@ -66,18 +67,38 @@ def load_example(slug: str, name: str) -> ModuleType:
     """Import examples/<slug>/<name>.py as course_examples.<slug>.<name>.
 
     While the module runs, its own directory is first on sys.path, as when
-    a student runs the file, so that it can import its siblings (a sibling
-    stays importable under its plain name afterwards). No bytecode is
-    written next to the examples.
+    a student runs the file, so that it can import its siblings.  Siblings
+    it imports are kept under their course_examples names only, never under
+    their plain names (lecture 4's ``service`` must not be found when
+    another lecture imports a ``service`` of its own), and a sibling loaded
+    before is the same module object.  No bytecode is written next to the
+    examples.
     """
     path = example_path(slug, name)
-    dotted = ".".join(["course_examples", slug, *Path(name).parts])
+    dotted = _dotted_name(path)
     if dotted in sys.modules:
         return sys.modules[dotted]
     spec = importlib.util.spec_from_file_location(dotted, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     directory = str(path.parent)
+    # modules of a sibling's name from elsewhere (another lecture's, left by
+    # its sessions) step aside while the example runs...
+    hidden = {
+        sibling.stem: sys.modules.pop(sibling.stem)
+        for sibling in path.parent.glob("*.py")
+        if sibling.stem in sys.modules
+        and getattr(sys.modules[sibling.stem], "__file__", None) != str(sibling)
+    }
+    # ...and siblings loaded before are found under their plain names
+    for mod in list(sys.modules.values()):
+        file = getattr(mod, "__file__", None)
+        if (
+            mod.__name__.startswith("course_examples.")
+            and file
+            and str(Path(file).parent) == directory
+        ):
+            sys.modules[Path(file).stem] = mod
     sys.path.insert(0, directory)
     saved_dont_write = sys.dont_write_bytecode
     sys.dont_write_bytecode = True
@@ -90,16 +111,38 @@ def load_example(slug: str, name: str) -> ModuleType:
     finally:
         sys.dont_write_bytecode = saved_dont_write
         sys.path.remove(directory)
+        for plain, mod in list(sys.modules.items()):
+            if _plain_example_name(plain, mod):
+                sys.modules.setdefault(_dotted_name(Path(mod.__file__)), mod)
+                del sys.modules[plain]
+        sys.modules.update(hidden)
     return module
+
+
+def _dotted_name(path: Path) -> str:
+    """examples/<slug>/a/b.py -> course_examples.<slug>.a.b"""
+    return ".".join(
+        ["course_examples", *path.resolve().relative_to(EXAMPLES).with_suffix("").parts]
+    )
+
+
+def _plain_example_name(name: str, module: object) -> bool:
+    """Whether sys.modules[name] is an example imported under its plain name."""
+    file = getattr(module, "__file__", None)
+    return (
+        not name.startswith("course_examples.")
+        and file is not None
+        and Path(file).resolve().is_relative_to(EXAMPLES)
+    )
 
 
 # Running example scripts as a student would -------------------------------
 
+
 def script_env() -> dict[str, str]:
     """The environment of a child script: ours, plus UTF-8 stdio everywhere
     and no __pycache__ folders written next to the examples."""
-    return {**os.environ, "PYTHONIOENCODING": "utf-8",
-            "PYTHONDONTWRITEBYTECODE": "1"}
+    return {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def script_command(slug: str, script: str, *args: str) -> list[str]:
@@ -130,9 +173,7 @@ def _read_first_line(process: subprocess.Popen[str], timeout: float) -> str:
     """
     lines: list[str] = []
     assert process.stdout is not None
-    reader = threading.Thread(
-        target=lambda: lines.append(process.stdout.readline()), daemon=True
-    )
+    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)
     reader.start()
     reader.join(timeout)
     if reader.is_alive():
@@ -189,8 +230,7 @@ def start_example(
         output.stdout, output.stderr = stop_process(process)
     if match is None:
         raise AssertionError(
-            f"expected '... listening on ADDRESS', got {first_line!r}; "
-            f"stderr: {output.stderr}"
+            f"expected '... listening on ADDRESS', got {first_line!r}; stderr: {output.stderr}"
         )
 
 
@@ -217,8 +257,7 @@ def outcomes_by_class(junit_xml: Path) -> dict[str, dict[str, bool]]:
     for case in ElementTree.parse(junit_xml).getroot().iter("testcase"):
         class_name = case.get("classname", "").rpartition(".")[2]
         name = case.get("name", "").partition("[")[0]  # without parameters
-        passed = not any(case.find(tag) is not None
-                         for tag in ("failure", "error", "skipped"))
+        passed = not any(case.find(tag) is not None for tag in ("failure", "error", "skipped"))
         tests = outcomes.setdefault(class_name, {})
         tests[name] = tests.get(name, True) and passed
     return outcomes
@@ -238,8 +277,16 @@ def assert_starters_fail(
     the fraction ``most_passing`` of an exercise's tests)."""
     report = tmp_path / "starters.xml"
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", test_file,
-         "-p", "no:cacheprovider", "-q", f"--junitxml={report}"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            test_file,
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            f"--junitxml={report}",
+        ],
         cwd=ROOT,
         env={**os.environ, "COURSE_IMPL": "starter"},
         capture_output=True,

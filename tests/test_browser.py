@@ -15,9 +15,13 @@ import threading
 
 import pytest
 
+from tests.course import WRITTEN
 from tests.guards import allow_long_lived, child_pids
 
 pytestmark = pytest.mark.browser
+
+# Every check marked with this runs once per written lecture of lectures.toml.
+each_lecture = pytest.mark.parametrize("lecture", WRITTEN)
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -106,8 +110,9 @@ def current_slide_number(page) -> int:
     )
 
 
-def test_right_arrow_moves_to_the_next_slide(page, site_url):
-    page.goto(f"{site_url}/slides/sockets.html")
+@each_lecture
+def test_arrow_keys_move_between_slides(page, site_url, lecture):
+    page.goto(f"{site_url}/slides/{lecture}.html")
     assert current_slide_number(page) == 1
     page.keyboard.press("ArrowRight")
     assert current_slide_number(page) == 2
@@ -183,22 +188,24 @@ def test_presenter_console_shows_the_speaker_notes(page, site_url):
     assert page.errors == []
 
 
-def test_outline_section_link_opens_its_slide(page, site_url):
-    page.goto(f"{site_url}/html/sockets.html")
+@each_lecture
+def test_outline_section_link_opens_its_slide(page, site_url, lecture):
+    page.goto(f"{site_url}/html/{lecture}.html")
     link = page.locator("a.slide-link").nth(3)
     target_id = link.get_attribute("href").split("#")[1]
     link.click()  # heading links show on hover; click() hovers first
-    page.wait_for_url("**/slides/sockets.html#*")
+    page.wait_for_url(f"**/slides/{lecture}.html#*")
     page.wait_for_function(f"document.querySelector('article.current')?.id === '{target_id}'")
     assert current_slide(page) == target_id
     assert page.errors == []
 
 
-def test_slide_title_links_back_to_the_outline_section(page, site_url):
-    page.goto(f"{site_url}/slides/sockets.html#3")
+@each_lecture
+def test_slide_title_links_back_to_the_outline_section(page, site_url, lecture):
+    page.goto(f"{site_url}/slides/{lecture}.html#3")
     page.wait_for_function("document.querySelector('article.current') !== null")
     href = page.locator("article.current a.outline-link").get_attribute("href")
-    assert href.startswith("../html/sockets.html#")
+    assert href.startswith(f"../html/{lecture}.html#")
     page.goto(f"{site_url}/slides/{href}")
     anchor = href.split("#")[1]
     assert page.locator(f"[id='{anchor}']").count() == 1
@@ -248,37 +255,49 @@ OVERFLOWING_SLIDES_JS = """
 """
 
 
-@pytest.mark.parametrize("viewport", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"])
-def test_every_slide_fits_a_projector(browser, site, site_url, viewport):
+PROJECTORS = pytest.mark.parametrize(
+    "viewport", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"]
+)
+
+
+def slides_that_do_not_fit(browser, site, site_url, deck: str, viewport) -> list[str]:
+    """Every slide of a deck that is too wide or too tall at this size, named
+    by its source line."""
     width, height = viewport
     context = browser.new_context(viewport={"width": width, "height": height})
     try:
         page = context.new_page()
+        page.goto(f"{site_url}/slides/{deck}.html")
+        # lay out every slide, with every build item shown, to measure it
+        page.add_style_tag(
+            content="section.slides > article { display: block !important; }"
+            " .build > * { opacity: 1 !important; }"
+        )
+        lines = slide_source_lines(site, deck)
         problems = []
-        for deck in sorted(site.slides_dir.glob("*.html")):
-            if deck.name in ("genindex.html", "search.html", "console.html"):
-                continue
-            page.goto(f"{site_url}/slides/{deck.name}")
-            # lay out every slide, with every build item shown, to measure it
-            page.add_style_tag(
-                content="section.slides > article { display: block !important; }"
-                " .build > * { opacity: 1 !important; }"
+        for slide in page.evaluate(OVERFLOWING_SLIDES_JS):
+            what = " and ".join(
+                word
+                for word, bad in (("too wide", slide["tooWide"]), ("too tall", slide["tooTall"]))
+                if bad
             )
-            lines = slide_source_lines(site, deck.stem)
-            for slide in page.evaluate(OVERFLOWING_SLIDES_JS):
-                what = " and ".join(
-                    word
-                    for word, bad in (
-                        ("too wide", slide["tooWide"]),
-                        ("too tall", slide["tooTall"]),
-                    )
-                    if bad
-                )
-                where = f"source/{deck.stem}.rst:{lines.get(slide['id'], '?')}"
-                problems.append(
-                    f"{where}: slide {slide['number']} "
-                    f"{slide['title']!r} is {what} at {width}x{height}"
-                )
-        assert not problems, "\n".join(problems)
+            where = f"source/{deck}.rst:{lines.get(slide['id'], '?')}"
+            problems.append(
+                f"{where}: slide {slide['number']} {slide['title']!r} is {what} at {width}x{height}"
+            )
+        return problems
     finally:
         context.close()
+
+
+@each_lecture
+@PROJECTORS
+def test_every_slide_fits_a_projector(browser, site, site_url, viewport, lecture):
+    problems = slides_that_do_not_fit(browser, site, site_url, lecture, viewport)
+    assert not problems, "\n".join(problems)
+
+
+@PROJECTORS
+def test_the_schedule_slides_fit_a_projector(browser, site, site_url, viewport):
+    problems = slides_that_do_not_fit(browser, site, site_url, "index", viewport)
+    assert not problems, "\n".join(problems)

@@ -2,7 +2,9 @@
 
 Run by ``make pdf`` after the site is built::
 
-    python tools/pdf.py --site _build --out _build/pdf
+    python tools/pdf.py --site _build --out _build/pdf [--lecture SLUG]
+
+The lectures are those of the lecture list (lectures.toml) that have a deck.
 
 Headless Chromium (Debian's ``chromium``; set CHROMIUM=/path to choose
 another) prints each page through Playwright, with the print style sheet in
@@ -19,7 +21,10 @@ import shutil
 import sys
 from pathlib import Path
 
-NOT_LECTURES = {"genindex", "search", "console"}
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.append(str(ROOT / "ext"))
+from course_lectures import load_lectures  # noqa: E402
+
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -31,13 +36,17 @@ def count_pdf_pages(path: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", path.read_bytes()))
 
 
-def decks(site: Path) -> list[Path]:
+def decks(site: Path, only: str | None = None) -> list[Path]:
+    """The decks of the lectures in the list (in its order) that the site has."""
+    slugs = [lecture["slug"] for lecture in load_lectures(ROOT / "lectures.toml")]
     return [
-        page for page in sorted((site / "slides").glob("*.html")) if page.stem not in NOT_LECTURES
+        site / "slides" / f"{slug}.html"
+        for slug in slugs
+        if (site / "slides" / f"{slug}.html").is_file() and only in (None, slug)
     ]
 
 
-def print_pdfs(site: Path, out: Path, chromium: str) -> list[Path]:
+def print_pdfs(site: Path, out: Path, chromium: str, only: str | None = None) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -48,7 +57,7 @@ def print_pdfs(site: Path, out: Path, chromium: str) -> list[Path]:
         )
         try:
             page = browser.new_page()
-            for deck in decks(site):
+            for deck in decks(site, only):
                 page.goto(deck.resolve().as_uri())
                 page.emulate_media(media="print")
                 target = out / f"{deck.stem}-slides.pdf"
@@ -79,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=Path("_build/pdf"), help="where to write (default: _build/pdf)"
     )
+    parser.add_argument("--lecture", metavar="SLUG", help="only this lecture (default: all)")
     args = parser.parse_args(argv)
 
     chromium = (
@@ -93,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.site / "slides").is_dir():
         print(f"no slides in {args.site}: run make first", file=sys.stderr)
         return 1
-    for pdf in print_pdfs(args.site, args.out, chromium):
+    for pdf in print_pdfs(args.site, args.out, chromium, args.lecture):
         print(f"{pdf}: {count_pdf_pages(pdf)} pages")
     return 0
 
