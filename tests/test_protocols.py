@@ -210,6 +210,15 @@ def test_mail_server_refuses_an_oversized_command_line(smtp):
     assert reply[0].startswith(b"500")
 
 
+def test_mail_server_error_reply_survives_a_megabyte_line(smtp):
+    address, _ = smtp
+    with connect(address) as client:
+        with sending(client, b"EHLO " + b"x" * 1_000_000 + b"\r\nQUIT\r\n"):
+            replies = recv_until_eof(client)
+    assert replies == (b"220 mail.example.test Course mail server\r\n"
+                       b"500 Command line too long\r\n221 Bye\r\n")
+
+
 def test_mail_server_script_announces_its_address_and_prints_mail(tmp_path):
     maildir = str(tmp_path / "maildir")
     with run_example("protocols", "mail_server", "--maildir", maildir) as (
@@ -354,6 +363,20 @@ def test_pop3_keeps_everything_when_the_client_leaves_without_quit(tmp_path):
         finally:
             client.close()
     assert len(mailbox.Maildir(folder)) == 2
+
+
+def test_pop3_lists_its_capabilities_before_and_after_login(tmp_path):
+    folder = fill_maildir(tmp_path / "maildir")
+    with pop3_running(folder) as server:
+        client = poplib.POP3(*server.address, timeout=SOCKET_TIMEOUT)
+        try:
+            before = client.capa()
+            client.user("student")
+            client.pass_("secret")
+            after = client.capa()
+        finally:
+            client.quit()
+    assert before == after == {"USER": [], "TOP": []}
 
 
 def test_pop3_refuses_a_wrong_password_and_commands_before_login(tmp_path):

@@ -8,8 +8,8 @@ message, a list) is a block of lines ended by a line holding only ".".
 The mailbox is a maildir (a folder with new/, cur/ and tmp/ in it, one file
 per message), the same one that mail_server.py delivers to: mail you send
 with smtplib can be read back here. There is one user; it understands
-USER, PASS, STAT, LIST, RETR, TOP, DELE, NOOP, RSET and QUIT, and serves one
-client at a time. Deletions happen at QUIT, as the RFC says.
+USER, PASS, STAT, LIST, RETR, TOP, DELE, NOOP, RSET, CAPA and QUIT, and
+serves one client at a time. Deletions happen at QUIT, as the RFC says.
 
     python examples/protocols/mail_server.py --port 0   # 1st terminal
     python examples/protocols/pop3_server.py --port 0   # 2nd terminal
@@ -137,6 +137,8 @@ class Session:
 
     def answer(self, command: str, argument: str) -> bytes:
         """The reply to one command (QUIT is handled by the caller)."""
+        if command == "CAPA":  # RFC 2449: what we understand, in any state
+            return b"+OK capability list follows\r\n" + multiline([b"USER", b"TOP"])
         if not self.logged_in:
             return self.log_in(command, argument)
         if command == "STAT":
