@@ -498,6 +498,52 @@ def test_mail_server_delivers_into_a_maildir_with_local_line_ends(tmp_path):
     assert content == b"Subject: kept\n\n.dot\n"
 
 
+def test_mail_server_answers_451_when_it_cannot_store_and_goes_on(tmp_path):
+    folder = tmp_path / "maildir"
+    store = mail_server.MailStore(folder)
+    server = mail_server.MailServer(store)
+    server.start()
+    try:
+        for path in sorted(folder.iterdir()):
+            path.rmdir()
+        folder.rmdir()
+        folder.write_bytes(b"")  # a file where the maildir was
+        with smtplib.SMTP(*server.address, local_hostname=CLIENT_NAME,
+                          timeout=SOCKET_TIMEOUT) as client:
+            with pytest.raises(smtplib.SMTPDataError) as refused:
+                client.sendmail("a@example.test", ["b@example.test"], b"x\r\n")
+            assert client.noop()[0] == 250
+    finally:
+        server.stop()
+    assert refused.value.smtp_code == 451
+    assert store.deliveries == []
+
+
+def test_pop3_answers_err_when_the_maildir_cannot_be_read_and_goes_on(tmp_path):
+    not_a_maildir = tmp_path / "file"
+    not_a_maildir.write_bytes(b"")
+    with pop3_running(not_a_maildir, max_clients=2) as server:
+        client = POP3Lines(server.address)
+        try:
+            client.say(b"USER student")
+            reply = client.say(b"PASS secret")
+        finally:
+            client.close()
+        after = poplib.POP3(*server.address, timeout=SOCKET_TIMEOUT)
+        after.quit()
+    assert reply == b"-ERR [SYS/TEMP] cannot read the mailbox now\r\n"
+
+
+@pytest.mark.parametrize("script", ["mail_server", "pop3_server"])
+def test_scripts_refuse_a_maildir_they_cannot_use(script, tmp_path):
+    (tmp_path / "file").write_bytes(b"")
+    result = run_script("protocols", script, "--port", "0",
+                        "--maildir", str(tmp_path / "file"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("cannot use the maildir ")
+    assert "Traceback" not in result.stderr
+
+
 def test_mail_sent_with_smtplib_is_read_back_with_poplib(tmp_path):
     folder = fill_maildir(tmp_path / "maildir", SAMPLE_MESSAGES[:1])
     store = mail_server.MailStore(folder)

@@ -64,16 +64,23 @@ class MailStore:
     # [start:handler]
     async def handle_DATA(self, server, session, envelope) -> str:
         """aiosmtpd calls this for each message, after the dot."""
-        delivery = Delivery(envelope.mail_from,
-                            list(envelope.rcpt_tos),
+        delivery = Delivery(envelope.mail_from, list(envelope.rcpt_tos),
                             envelope.original_content)
-        if self.maildir is not None:  # a file in new/, local line ends
+        try:
+            self.keep(delivery)
+        except OSError:  # a full disk, a missing folder: try again later
+            return "451 Cannot store the message now"
+        return "250 Message accepted for delivery"
+    # [end:handler]
+
+    def keep(self, delivery: Delivery) -> None:
+        """Put the message in the maildir, if there is one (a file in
+        new/, with local line ends), and in the list."""
+        if self.maildir is not None:
             self.maildir.add(delivery.content.replace(b"\r\n", b"\n"))
         with self.arrived:
             self.deliveries.append(delivery)
             self.arrived.notify_all()
-        return "250 Message accepted for delivery"
-    # [end:handler]
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[Delivery]:
         """Wait until `count` messages have arrived; return all of them."""
@@ -108,12 +115,10 @@ class MailServer(Controller):
 class PrintingStore(MailStore):
     """A MailStore that also prints each message, for the command line."""
 
-    async def handle_DATA(self, server, session, envelope) -> str:
-        reply = await super().handle_DATA(server, session, envelope)
-        delivery = self.deliveries[-1]
+    def keep(self, delivery: Delivery) -> None:
+        super().keep(delivery)
         print(f"--- from {delivery.mail_from} to {', '.join(delivery.rcpt_tos)}")
         print(delivery.content.decode("utf-8", "replace"), flush=True)
-        return reply
 
 
 def port_number(text: str) -> int:
@@ -139,7 +144,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    server = MailServer(PrintingStore(args.maildir), args.host, args.port)
+    try:
+        store = PrintingStore(args.maildir)
+        len(store.maildir)  # can we read it?
+    except OSError as exc:
+        print(f"cannot use the maildir {args.maildir}: {exc}", file=sys.stderr)
+        return 1
+    server = MailServer(store, args.host, args.port)
     try:
         server.start()
     except OSError as exc:

@@ -130,8 +130,8 @@ class Session:
             if (self.user, argument) != (USER, PASSWORD):
                 self.user = None
                 return b"-ERR wrong user name or password\r\n"
-            self.logged_in = True
             self.keys = arrival_order(self.maildir)
+            self.logged_in = True
             return f"+OK {len(self.keys)} messages\r\n".encode()
         return b"-ERR log in first: USER, then PASS\r\n"
 
@@ -199,14 +199,27 @@ def handle_client(conn: socket.socket, maildir: mailbox.Maildir,
                 break  # too long, or the client left mid-line
             command, argument = read_command(line)
             if command == "QUIT":
-                if session.logged_in:
-                    session.commit()
-                conn.sendall(b"+OK bye\r\n")
+                conn.sendall(quit_reply(session))
                 break
             try:
-                conn.sendall(session.answer(command, argument))
+                reply = session.answer(command, argument)
             except CommandError as exc:
-                conn.sendall(f"-ERR {exc}\r\n".encode())
+                reply = f"-ERR {exc}\r\n".encode()
+            except (OSError, KeyError) as exc:  # the maildir changed under us
+                log(f"cannot read the maildir: {exc!r}")
+                reply = b"-ERR [SYS/TEMP] cannot read the mailbox now\r\n"
+            conn.sendall(reply)
+
+
+def quit_reply(session: Session) -> bytes:
+    """QUIT: after a login, remove the messages marked deleted first."""
+    if session.logged_in:
+        try:
+            session.commit()
+        except OSError as exc:
+            log(f"cannot delete from the maildir: {exc!r}")
+            return b"-ERR some deleted messages not removed\r\n"
+    return b"+OK bye\r\n"
 
 
 # [start:close_gently]
@@ -263,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--maildir", default=DEFAULT_MAILDIR,
                         help="the maildir to serve (default: %(default)s)")
     args = parser.parse_args(argv)
+    try:
+        len(mailbox.Maildir(args.maildir))  # can we read it?
+    except OSError as exc:
+        print(f"cannot use the maildir {args.maildir}: {exc}", file=sys.stderr)
+        return 1
     try:
         server = make_server(args.host, args.port)
     except OSError as exc:
