@@ -68,7 +68,7 @@ class MailStore:
                             envelope.original_content)
         try:
             self.keep(delivery)
-        except OSError:  # a full disk, a missing folder: try again later
+        except OSError:  # a full disk, a missing folder: try later
             return "451 Cannot store the message now"
         return "250 Message accepted for delivery"
     # [end:handler]
