@@ -69,7 +69,6 @@ class CommandError(Exception):
     """A command the server refuses: its text follows "-ERR "."""
 
 
-# [start:number]
 def number(argument: str) -> int:
     """A number argument, as RFC 1939 writes it: ASCII digits.
 
@@ -77,16 +76,14 @@ def number(argument: str) -> int:
     if not NUMBER.fullmatch(argument):
         raise CommandError(f"not a number: {argument[:20]!r}")
     return int(argument)
-# [end:number]
 
 
-# [start:arrival_order]
 def arrival_order(maildir: mailbox.Maildir) -> list[str]:
     """The keys of the messages, oldest first: a maildir has no order,
-    so we sort by the time each file was delivered."""
+    so we sort by the time each file was delivered (then by name, for
+    two delivered at the same instant)."""
     return sorted(maildir.keys(),
-                  key=lambda key: maildir.get_message(key).get_date())
-# [end:arrival_order]
+                  key=lambda key: (maildir.get_message(key).get_date(), key))
 
 
 class Session:
