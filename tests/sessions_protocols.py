@@ -5,14 +5,17 @@ of this lecture's sessions: they talk to a
 real SMTP server (aiosmtpd, examples/protocols/mail_server.py), a POP3
 server and the lecture's HTTP server, each on 127.0.0.1 at a port the
 operating system picks, each in a background thread for the whole test
-session.
+session. The SMTP server delivers into a maildir in a temporary folder,
+and the POP3 server serves that same maildir.
 """
 
 from __future__ import annotations
 
 import socket
+import tempfile
 import threading
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -28,16 +31,18 @@ def _new_threads(before: set[threading.Thread]) -> list[threading.Thread]:
 @pytest.fixture(scope="session")
 def mail_server():
     """A running MailServer (aiosmtpd): .address is (host, port), .handler
-    the MailStore that keeps every message it receives."""
+    the MailStore that keeps every message it receives, in a list and in
+    the maildir .handler.folder (a temporary folder, removed at the end)."""
     mail = load_example("protocols", "mail_server")
-    before = set(threading.enumerate())
-    server = mail.MailServer(mail.MailStore())
-    server.start()
-    allow_long_lived(threads=_new_threads(before))
-    try:
-        yield server
-    finally:
-        server.stop()
+    with tempfile.TemporaryDirectory(prefix="course-mail-") as temporary:
+        before = set(threading.enumerate())
+        server = mail.MailServer(mail.MailStore(Path(temporary) / "maildir"))
+        server.start()
+        allow_long_lived(threads=_new_threads(before))
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 def _serve_until_closed(serve, server, *args) -> None:
@@ -57,14 +62,15 @@ def _stop(server: socket.socket, thread: threading.Thread) -> None:
 
 
 @pytest.fixture(scope="session")
-def pop3_address():
-    """(host, port) of examples/protocols/pop3_server.py, with its two
-    sample messages (user "student", password "secret")."""
+def pop3_address(mail_server):
+    """(host, port) of examples/protocols/pop3_server.py serving the
+    maildir that mail_server delivers to (user "student", password
+    "secret")."""
     pop3 = load_example("protocols", "pop3_server")
     server = pop3.make_server()
     thread = threading.Thread(
         target=_serve_until_closed,
-        args=(pop3.serve, server, list(pop3.SAMPLE_MESSAGES)),
+        args=(pop3.serve, server, mail_server.handler.folder),
         name="pop3-server", daemon=True,
     )
     thread.start()

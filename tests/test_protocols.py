@@ -1,7 +1,8 @@
 """Tests of lecture 3, "Protocols": mail (SMTP, POP3) and HTTP steps 1-3.
 
 The SMTP server is aiosmtpd, for real, in examples/protocols/mail_server.py;
-the POP3 and HTTP servers are the lecture's own. Every server listens on
+the POP3 and HTTP servers are the lecture's own. Mail goes in by SMTP and
+comes out by POP3 through one maildir in a temporary folder. Every server listens on
 127.0.0.1 at a port the operating system picks; clients are the standard
 library's (smtplib, poplib) and plain sockets. The complete HTTP server
 (steps 4 and 5, files and folders) is tested in test_protocols_http.py.
@@ -9,6 +10,10 @@ library's (smtplib, poplib) and plain sockets. The complete HTTP server
 
 from __future__ import annotations
 
+import email
+import email.policy
+import mailbox
+import os
 import poplib
 import smtplib
 import time
@@ -25,7 +30,9 @@ from tests.support import (
     reset_connection,
     run_example,
     run_script,
+    sending,
 )
+from tests.support_mail import matches, slide_transcript
 from tests.support_protocols import Response, exchange, get, http_server
 
 mail_server = load_example("protocols", "mail_server")
@@ -154,6 +161,25 @@ def test_smtplib_sends_a_message_that_arrives_intact(smtp):
     assert arrived.get_content() == "Ünïcödé body\r\n.starts with a dot\r\n"
 
 
+def test_smtp_transcript_on_the_slide_is_what_the_server_answers(smtp):
+    """The slide "Text protocols: commands and numbered replies" shows a
+    real conversation with mail_server.py: replay it, compare."""
+    address, _ = smtp
+    slide = slide_transcript("Text protocols: commands and numbered replies")
+    client = SMTPLines(address)
+    try:
+        real = [f"S: {line.decode().rstrip()}" for line in client.reply()]
+        for line in slide:
+            if line.startswith("C: "):
+                real.append(line)
+                real += [f"S: {reply.decode().rstrip()}"
+                         for reply in client.say(line[3:].encode())]
+    finally:
+        client.close()
+    assert len(slide) > 4
+    assert matches(slide, "\n".join(real)), "\n".join(real)
+
+
 def test_mail_server_keeps_serving_after_a_client_vanishes_mid_data(smtp):
     address, store = smtp
     client = SMTPLines(address)
@@ -184,8 +210,19 @@ def test_mail_server_refuses_an_oversized_command_line(smtp):
     assert reply[0].startswith(b"500")
 
 
-def test_mail_server_script_announces_its_address_and_prints_mail():
-    with run_example("protocols", "mail_server") as (process, host, port):
+def test_mail_server_error_reply_survives_a_megabyte_line(smtp):
+    address, _ = smtp
+    with connect(address) as client:
+        with sending(client, b"EHLO " + b"x" * 1_000_000 + b"\r\nQUIT\r\n"):
+            replies = recv_until_eof(client)
+    assert replies == (b"220 mail.example.test Course mail server\r\n"
+                       b"500 Command line too long\r\n221 Bye\r\n")
+
+
+def test_mail_server_script_announces_its_address_and_prints_mail(tmp_path):
+    maildir = str(tmp_path / "maildir")
+    with run_example("protocols", "mail_server", "--maildir", maildir) as (
+            process, host, port):
         with smtplib.SMTP(host, port, local_hostname=CLIENT_NAME,
                           timeout=SOCKET_TIMEOUT) as client:
             client.sendmail("a@example.test", ["b@example.test"],
@@ -197,57 +234,154 @@ def test_mail_server_script_announces_its_address_and_prints_mail():
 
 # POP3: the lecture's server, the standard library's client ----------------------
 
-def pop3_running(mailbox, max_clients=1, timeout=10.0):
+SAMPLE_MESSAGES = [
+    b"From: teacher@example.test\r\nSubject: Welcome\r\n\r\n"
+    b"Welcome to the course!\r\n",
+    b"From: robot@example.test\r\nSubject: Dots\r\n\r\n"
+    b"A line that starts with a dot:\r\n.like this one\r\n",
+]
+
+
+def fill_maildir(folder, messages=SAMPLE_MESSAGES):
+    """A maildir holding `messages`, delivered a minute apart (as files
+    with local line ends, the way mail_server.py stores them)."""
+    box = mailbox.Maildir(folder)
+    for minute, content in enumerate(messages):
+        key = box.add(content.replace(b"\r\n", b"\n"))
+        delivered = 1_700_000_000 + 60 * minute
+        os.utime(folder / "new" / key, (delivered, delivered))
+    return folder
+
+
+def pop3_running(folder, max_clients=1, timeout=10.0):
     return ServerThread(pop3_server.serve, pop3_server.make_server(),
-                        mailbox, max_clients=max_clients, timeout=timeout)
+                        folder, max_clients=max_clients, timeout=timeout)
+
+
+def pop3_login(address):
+    client = poplib.POP3(*address, timeout=SOCKET_TIMEOUT)
+    client.user("student")
+    client.pass_("secret")
+    return client
+
+
+class POP3Lines:
+    """A test client that speaks POP3 by hand, one reply line at a time."""
+
+    def __init__(self, address) -> None:
+        self.sock = connect(address)
+        self.reader = self.sock.makefile("rb")
+        self.greeting = self.reader.readline()
+
+    def say(self, line: bytes) -> bytes:
+        self.sock.sendall(line + b"\r\n")
+        return self.reader.readline()
+
+    def close(self) -> None:
+        self.reader.close()
+        self.sock.close()
 
 
 def test_multiline_stuffs_dots_and_ends_with_a_lone_dot():
     assert pop3_server.multiline([b"a", b".b", b""]) == b"a\r\n..b\r\n\r\n.\r\n"
 
 
-def test_poplib_logs_in_lists_and_retrieves_messages():
-    mailbox = list(pop3_server.SAMPLE_MESSAGES)
-    with pop3_running(mailbox) as server:
+def test_poplib_logs_in_lists_and_retrieves_messages(tmp_path):
+    folder = fill_maildir(tmp_path / "maildir")
+    with pop3_running(folder) as server:
         client = poplib.POP3(*server.address, timeout=SOCKET_TIMEOUT)
         try:
             welcome = client.getwelcome()
             client.user("student")
-            client.pass_("secret")
+            logged_in = client.pass_("secret")
             stat = client.stat()
             _, listing, _ = client.list()
             _, lines, _ = client.retr(2)
         finally:
             client.quit()
-    sizes = [len(message) for message in pop3_server.SAMPLE_MESSAGES]
+    sizes = [len(message) for message in SAMPLE_MESSAGES]
     assert welcome == b"+OK course POP3 server ready"
+    assert logged_in == b"+OK 2 messages"
     assert stat == (2, sum(sizes))
     assert listing == [f"1 {sizes[0]}".encode(), f"2 {sizes[1]}".encode()]
     # poplib removed the stuffed dot: the message is back as it was.
-    assert b"\r\n".join(lines) + b"\r\n" == pop3_server.SAMPLE_MESSAGES[1]
+    assert b"\r\n".join(lines) + b"\r\n" == SAMPLE_MESSAGES[1]
 
 
-def test_pop3_deletes_only_at_quit():
-    mailbox = list(pop3_server.SAMPLE_MESSAGES)
-    with pop3_running(mailbox, max_clients=2) as server:
-        first = poplib.POP3(*server.address, timeout=SOCKET_TIMEOUT)
-        first.user("student")
-        first.pass_("secret")
+def test_pop3_numbers_messages_in_the_order_they_arrived(tmp_path):
+    later_first = SAMPLE_MESSAGES[::-1]
+    folder = fill_maildir(tmp_path / "maildir", later_first)
+    with pop3_running(folder) as server:
+        client = pop3_login(server.address)
+        try:
+            subjects = [client.top(n, 0)[1][1] for n in (1, 2)]
+        finally:
+            client.quit()
+    assert subjects == [b"Subject: Dots", b"Subject: Welcome"]
+
+
+def test_pop3_top_sends_the_headers_and_the_first_body_lines(tmp_path):
+    folder = fill_maildir(tmp_path / "maildir")
+    with pop3_running(folder) as server:
+        client = pop3_login(server.address)
+        try:
+            _, none, _ = client.top(2, 0)
+            _, one, _ = client.top(2, 1)
+            _, all_of_it, _ = client.top(2, 99)
+        finally:
+            client.quit()
+    head = [b"From: robot@example.test", b"Subject: Dots", b""]
+    assert none == head
+    assert one == head + [b"A line that starts with a dot:"]
+    assert all_of_it == head + [b"A line that starts with a dot:",
+                                b".like this one"]
+
+
+def test_pop3_deletes_only_at_quit(tmp_path):
+    folder = fill_maildir(tmp_path / "maildir")
+    with pop3_running(folder, max_clients=2) as server:
+        first = pop3_login(server.address)
         first.dele(1)
         during = first.stat()
         first.quit()
-        second = poplib.POP3(*server.address, timeout=SOCKET_TIMEOUT)
-        second.user("student")
-        second.pass_("secret")
+        second = pop3_login(server.address)
         after = second.stat()
         second.quit()
     assert during[0] == 1
     assert after[0] == 1
-    assert mailbox == [pop3_server.SAMPLE_MESSAGES[1]]
+    (left,) = mailbox.Maildir(folder).values()
+    assert left["Subject"] == "Dots"
 
 
-def test_pop3_refuses_a_wrong_password_and_commands_before_login():
-    with pop3_running([b"x\r\n"]) as server:
+def test_pop3_keeps_everything_when_the_client_leaves_without_quit(tmp_path):
+    folder = fill_maildir(tmp_path / "maildir")
+    with pop3_running(folder) as server:
+        client = POP3Lines(server.address)
+        try:
+            for line in (b"USER student", b"PASS secret", b"DELE 1"):
+                client.say(line)
+        finally:
+            client.close()
+    assert len(mailbox.Maildir(folder)) == 2
+
+
+def test_pop3_lists_its_capabilities_before_and_after_login(tmp_path):
+    folder = fill_maildir(tmp_path / "maildir")
+    with pop3_running(folder) as server:
+        client = poplib.POP3(*server.address, timeout=SOCKET_TIMEOUT)
+        try:
+            before = client.capa()
+            client.user("student")
+            client.pass_("secret")
+            after = client.capa()
+        finally:
+            client.quit()
+    assert before == after == {"USER": [], "TOP": []}
+
+
+def test_pop3_refuses_a_wrong_password_and_commands_before_login(tmp_path):
+    folder = fill_maildir(tmp_path / "maildir", [b"x\r\n"])
+    with pop3_running(folder) as server:
         client = poplib.POP3(*server.address, timeout=SOCKET_TIMEOUT)
         try:
             with pytest.raises(poplib.error_proto, match="log in first"):
@@ -257,7 +391,7 @@ def test_pop3_refuses_a_wrong_password_and_commands_before_login():
                 client.pass_("guess")
             client.user("student")
             client.pass_("secret")
-            with pytest.raises(poplib.error_proto, match="no message 9"):
+            with pytest.raises(poplib.error_proto, match="no such message"):
                 client.retr(9)
             with pytest.raises(poplib.error_proto, match="unknown command"):
                 client._shortcmd("XYZZY")
@@ -266,10 +400,51 @@ def test_pop3_refuses_a_wrong_password_and_commands_before_login():
             client.quit()
 
 
+@pytest.mark.parametrize("command", [
+    b"LIST \xc2\xb2", b"RETR \xc2\xb2", b"DELE \xc2\xb2", b"TOP \xc2\xb2 0",
+    b"TOP 1 \xc2\xb2", b"LIST \xd9\xa1", b"RETR 1_0", b"LIST +1", b"LIST -1",
+    b"LIST \xef\xbc\x91", b"RETR 0x1", b"TOP 1", b"TOP 1 -1", b"RETR",
+    b"LIST 1 2",
+], ids=lambda command: command.decode("utf-8"))
+def test_pop3_message_numbers_are_ascii_digits_or_an_err(tmp_path, command):
+    folder = fill_maildir(tmp_path / "maildir")
+    with pop3_running(folder) as server:
+        client = POP3Lines(server.address)
+        try:
+            client.say(b"USER student")
+            client.say(b"PASS secret")
+            reply = client.say(command)
+            after = client.say(b"LIST 1")  # the session goes on
+            client.say(b"QUIT")
+        finally:
+            client.close()
+    assert reply.startswith(b"-ERR ")
+    assert b"int()" not in reply and b"literal" not in reply
+    assert after == f"+OK 1 {len(SAMPLE_MESSAGES[0])}\r\n".encode()
+    assert len(mailbox.Maildir(folder)) == 2
+
+
+def test_pop3_answers_no_such_message_for_a_deleted_or_missing_one(tmp_path):
+    folder = fill_maildir(tmp_path / "maildir")
+    with pop3_running(folder) as server:
+        client = POP3Lines(server.address)
+        try:
+            client.say(b"USER student")
+            client.say(b"PASS secret")
+            client.say(b"DELE 1")
+            replies = [client.say(line) for line in (
+                b"LIST 1", b"RETR 1", b"DELE 1", b"LIST 3", b"LIST 0",
+                b"LIST 99999999999999999999")]
+            client.say(b"RSET")
+        finally:
+            client.close()
+    assert replies == [b"-ERR no such message\r\n"] * 6
+
+
 @pytest.mark.parametrize("bad", [b"x" * 300 + b"\r\n", b"x" * 5000],
                          ids=["long line", "endless line"])
-def test_pop3_answers_an_oversized_line_with_err_then_closes(bad):
-    with pop3_running([], max_clients=2) as server:
+def test_pop3_answers_an_oversized_line_with_err_then_closes(tmp_path, bad):
+    with pop3_running(tmp_path / "maildir", max_clients=2) as server:
         with connect(server.address) as client:
             client.sendall(bad)
             reply = recv_until_eof(client)
@@ -278,8 +453,21 @@ def test_pop3_answers_an_oversized_line_with_err_then_closes(bad):
     assert reply == b"+OK course POP3 server ready\r\n-ERR line too long\r\n"
 
 
-def test_pop3_drops_a_client_that_stops_mid_line_and_serves_the_next():
-    with pop3_running([], max_clients=2, timeout=0.3) as server:
+def test_pop3_error_reply_survives_a_megabyte_line(tmp_path):
+    """The server stops reading at 256 bytes; if it closed at once, the
+    unread megabyte would make the kernel answer with a reset, and the
+    client would never read "-ERR line too long"."""
+    with pop3_running(tmp_path / "maildir", max_clients=2) as server:
+        with connect(server.address) as client:
+            with sending(client, b"x" * 1_000_000 + b"\r\n"):
+                reply = recv_until_eof(client)
+        after = poplib.POP3(*server.address, timeout=SOCKET_TIMEOUT)
+        after.quit()
+    assert reply == b"+OK course POP3 server ready\r\n-ERR line too long\r\n"
+
+
+def test_pop3_drops_a_client_that_stops_mid_line_and_serves_the_next(tmp_path):
+    with pop3_running(tmp_path / "maildir", max_clients=2, timeout=0.3) as server:
         with connect(server.address) as silent:
             silent.sendall(b"US")
             started = time.monotonic()
@@ -291,14 +479,137 @@ def test_pop3_drops_a_client_that_stops_mid_line_and_serves_the_next():
     assert 0.2 < waited < SOCKET_TIMEOUT
 
 
-def test_pop3_script_announces_its_address_and_serves_samples():
-    with run_example("protocols", "pop3_server") as (_, host, port):
-        client = poplib.POP3(host, port, timeout=SOCKET_TIMEOUT)
-        client.user("student")
-        client.pass_("secret")
-        count, _ = client.stat()
-        client.quit()
-    assert (host, count) == ("127.0.0.1", 2)
+# SMTP in, POP3 out: one maildir ---------------------------------------------------
+
+def test_mail_server_delivers_into_a_maildir_with_local_line_ends(tmp_path):
+    store = mail_server.MailStore(tmp_path / "maildir")
+    server = mail_server.MailServer(store)
+    server.start()
+    try:
+        with smtplib.SMTP(*server.address, local_hostname=CLIENT_NAME,
+                          timeout=SOCKET_TIMEOUT) as client:
+            client.sendmail("a@example.test", ["b@example.test"],
+                            b"Subject: kept\r\n\r\n.dot\r\n")
+        store.wait_for(1)
+    finally:
+        server.stop()
+    (name,) = [path.name for path in (tmp_path / "maildir" / "new").iterdir()]
+    content = (tmp_path / "maildir" / "new" / name).read_bytes()
+    assert content == b"Subject: kept\n\n.dot\n"
+
+
+def test_mail_server_answers_451_when_it_cannot_store_and_goes_on(tmp_path):
+    folder = tmp_path / "maildir"
+    store = mail_server.MailStore(folder)
+    server = mail_server.MailServer(store)
+    server.start()
+    try:
+        for path in sorted(folder.iterdir()):
+            path.rmdir()
+        folder.rmdir()
+        folder.write_bytes(b"")  # a file where the maildir was
+        with smtplib.SMTP(*server.address, local_hostname=CLIENT_NAME,
+                          timeout=SOCKET_TIMEOUT) as client:
+            with pytest.raises(smtplib.SMTPDataError) as refused:
+                client.sendmail("a@example.test", ["b@example.test"], b"x\r\n")
+            assert client.noop()[0] == 250
+    finally:
+        server.stop()
+    assert refused.value.smtp_code == 451
+    assert store.deliveries == []
+
+
+def test_pop3_answers_err_when_the_maildir_cannot_be_read_and_goes_on(tmp_path):
+    not_a_maildir = tmp_path / "file"
+    not_a_maildir.write_bytes(b"")
+    with pop3_running(not_a_maildir, max_clients=2) as server:
+        client = POP3Lines(server.address)
+        try:
+            client.say(b"USER student")
+            reply = client.say(b"PASS secret")
+        finally:
+            client.close()
+        after = poplib.POP3(*server.address, timeout=SOCKET_TIMEOUT)
+        after.quit()
+    assert reply == b"-ERR [SYS/TEMP] cannot read the mailbox now\r\n"
+
+
+@pytest.mark.parametrize("script", ["mail_server", "pop3_server"])
+def test_scripts_refuse_a_maildir_they_cannot_use(script, tmp_path):
+    (tmp_path / "file").write_bytes(b"")
+    result = run_script("protocols", script, "--port", "0",
+                        "--maildir", str(tmp_path / "file"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("cannot use the maildir ")
+    assert "Traceback" not in result.stderr
+
+
+def test_mail_sent_with_smtplib_is_read_back_with_poplib(tmp_path):
+    folder = fill_maildir(tmp_path / "maildir", SAMPLE_MESSAGES[:1])
+    store = mail_server.MailStore(folder)
+    smtp_server = mail_server.MailServer(store)
+    smtp_server.start()
+    try:
+        message = EmailMessage()
+        message["From"] = "teacher@example.test"
+        message["To"] = "student@example.test"
+        message["Subject"] = "Grüße"
+        message.set_content("Round trip.\n.starts with a dot\n")
+        with smtplib.SMTP(*smtp_server.address, local_hostname=CLIENT_NAME,
+                          timeout=SOCKET_TIMEOUT) as client:
+            client.send_message(message)
+        (delivery,) = store.wait_for(1)
+    finally:
+        smtp_server.stop()
+    with pop3_running(folder) as server:
+        client = pop3_login(server.address)
+        try:
+            count, total = client.stat()
+            _, lines, octets = client.retr(2)
+        finally:
+            client.quit()
+    arrived = email.message_from_bytes(b"\r\n".join(lines) + b"\r\n",
+                                       policy=email.policy.default)
+    assert count == 2
+    assert total == len(SAMPLE_MESSAGES[0]) + len(delivery.content)
+    assert b"\r\n".join(lines) + b"\r\n" == delivery.content
+    assert arrived["Subject"] == "Grüße"
+    assert arrived.get_content() == "Round trip.\r\n.starts with a dot\r\n"
+
+
+def test_mail_and_pop3_scripts_share_a_maildir(tmp_path):
+    folder = str(tmp_path / "maildir")
+    with run_example("protocols", "mail_server", "--maildir", folder) as smtp_run, \
+            run_example("protocols", "pop3_server", "--maildir", folder) as pop_run:
+        _, smtp_host, smtp_port = smtp_run
+        _, pop_host, pop_port = pop_run
+        with smtplib.SMTP(smtp_host, smtp_port, local_hostname=CLIENT_NAME,
+                          timeout=SOCKET_TIMEOUT) as client:
+            client.sendmail("a@example.test", ["student@example.test"],
+                            b"Subject: from one script to the other\r\n\r\nhi\r\n")
+        client = poplib.POP3(pop_host, pop_port, timeout=SOCKET_TIMEOUT)
+        try:
+            client.user("student")
+            client.pass_("secret")
+            _, lines, _ = client.retr(1)
+            client.dele(1)
+        finally:
+            client.quit()
+    assert (smtp_host, pop_host) == ("127.0.0.1", "127.0.0.1")
+    assert lines == [b"Subject: from one script to the other", b"", b"hi"]
+    assert len(mailbox.Maildir(folder)) == 0
+
+
+@pytest.mark.parametrize("script", ["mail_server", "pop3_server"])
+@pytest.mark.parametrize("port", ["99999", "65536", "-1", "eighty"])
+def test_scripts_refuse_an_impossible_port_with_a_usage_error(script, port, tmp_path):
+    result = run_script("protocols", script, "--port", port,
+                        "--maildir", str(tmp_path / "maildir"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: ")
+    assert "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "maildir").exists()
 
 
 # HTTP step 1: 200 to everything ------------------------------------------------

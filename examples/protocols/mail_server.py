@@ -10,7 +10,10 @@ any address you like and look at exactly what arrived.
     python examples/protocols/mail_server.py --help
 
 Then talk to it with nc, a socket, or smtplib. Every message that arrives
-is printed on stdout. Stop it with Ctrl-C.
+is printed on stdout and put into a maildir (the folder "maildir" in the
+current directory, or --maildir FOLDER), where pop3_server.py, started
+with the same folder, serves it: send with smtplib, read with poplib.
+Stop it with Ctrl-C.
 """
 
 from __future__ import annotations
@@ -18,14 +21,17 @@ from __future__ import annotations
 import argparse
 import email
 import email.policy
+import mailbox
 import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8025  # 25 is the real SMTP port, and needs root
+DEFAULT_MAILDIR = "maildir"  # the folder pop3_server.py serves
 SERVER_NAME = "mail.example.test"  # the name the server greets with
 IDENT = "Course mail server"  # what it says it is
 
@@ -44,23 +50,37 @@ class Delivery:
 
 
 class MailStore:
-    """An aiosmtpd handler that keeps every message it receives."""
+    """An aiosmtpd handler that keeps every message it receives: in a
+    list, and in the maildir in `folder` if one is given."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: str | Path | None = None) -> None:
         self.deliveries: list[Delivery] = []
         self.arrived = threading.Condition()  # to wait for a message
+        self.folder = Path(folder) if folder else None
+        # A maildir is a folder with tmp/, new/ and cur/ in it, one file
+        # per message; mailbox.Maildir creates it if it is not there.
+        self.maildir = mailbox.Maildir(folder) if folder else None
 
     # [start:handler]
     async def handle_DATA(self, server, session, envelope) -> str:
         """aiosmtpd calls this for each message, after the dot."""
-        delivery = Delivery(envelope.mail_from,
-                            list(envelope.rcpt_tos),
+        delivery = Delivery(envelope.mail_from, list(envelope.rcpt_tos),
                             envelope.original_content)
+        try:
+            self.keep(delivery)
+        except OSError:  # a full disk, a missing folder: try later
+            return "451 Cannot store the message now"
+        return "250 Message accepted for delivery"
+    # [end:handler]
+
+    def keep(self, delivery: Delivery) -> None:
+        """Put the message in the maildir, if there is one (a file in
+        new/, with local line ends), and in the list."""
+        if self.maildir is not None:
+            self.maildir.add(delivery.content.replace(b"\r\n", b"\n"))
         with self.arrived:
             self.deliveries.append(delivery)
             self.arrived.notify_all()
-        return "250 Message accepted for delivery"
-    # [end:handler]
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[Delivery]:
         """Wait until `count` messages have arrived; return all of them."""
@@ -95,12 +115,18 @@ class MailServer(Controller):
 class PrintingStore(MailStore):
     """A MailStore that also prints each message, for the command line."""
 
-    async def handle_DATA(self, server, session, envelope) -> str:
-        reply = await super().handle_DATA(server, session, envelope)
-        delivery = self.deliveries[-1]
+    def keep(self, delivery: Delivery) -> None:
+        super().keep(delivery)
         print(f"--- from {delivery.mail_from} to {', '.join(delivery.rcpt_tos)}")
         print(delivery.content.decode("utf-8", "replace"), flush=True)
-        return reply
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 to 65535 (0: any free port)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535)")
+    return port
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -109,14 +135,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="address to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="port, 0 for any free port (default: %(default)s)")
+    parser.add_argument("--maildir", default=DEFAULT_MAILDIR,
+                        help="the maildir to deliver to (default: %(default)s)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    server = MailServer(PrintingStore(), args.host, args.port)
+    try:
+        store = PrintingStore(args.maildir)
+        len(store.maildir)  # can we read it?
+    except OSError as exc:
+        print(f"cannot use the maildir {args.maildir}: {exc}", file=sys.stderr)
+        return 1
+    server = MailServer(store, args.host, args.port)
     try:
         server.start()
     except OSError as exc:
@@ -124,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     host, port = server.address
     print(f"Mail server listening on {host}:{port}", flush=True)
+    print(f"Delivering to the maildir {args.maildir}", file=sys.stderr, flush=True)
     try:
         threading.Event().wait()  # the server runs in its own thread
     except KeyboardInterrupt:
