@@ -25,10 +25,14 @@ class Build:
     output: str
 
 
-def sphinx_command(builder: str, srcdir: Path, outdir: Path, doctreedir: Path, *extra: str):
-    """sphinx-build with a project's conf.py (srcdir's parent), warnings as errors."""
+def sphinx_command(
+    builder: str, srcdir: Path, outdir: Path, doctreedir: Path, *extra: str, confdir=None
+) -> list[str]:
+    """sphinx-build with a project's conf.py (in confdir, by default srcdir's
+    parent), from scratch (-E), warnings as errors."""
     return [
-        sys.executable, "-m", "sphinx", "-c", str(srcdir.parent), "-W", "--keep-going", "-E",
+        sys.executable, "-m", "sphinx", "-c", str(confdir or srcdir.parent),
+        "-W", "--keep-going", "-E",
         "-b", builder, "-d", str(doctreedir), *extra, str(srcdir), str(outdir),
     ]  # fmt: skip
 

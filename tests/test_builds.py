@@ -1,0 +1,67 @@
+"""Builds are incremental: with nothing edited, a second ``make html`` or
+``make slides`` reads no document; after one edit, only that document.
+
+(hieroglyph used to force every document to be read again on every build;
+tests/fixtures/hieroglyph_features uses every feature that did it.)
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tests.course import ROOT
+from tests.site import sphinx_command
+
+FIXTURE = ROOT / "tests" / "fixtures" / "hieroglyph_features"
+
+
+def build(project, builder: str, doctrees: str) -> str:
+    command = sphinx_command(
+        builder,
+        project / "source",
+        project / "_build" / builder,
+        project / "_build" / doctrees,
+        confdir=ROOT,  # the course's conf.py, as tests/test_hieroglyph_compat.py does
+    )
+    command.remove("-E")  # an incremental build, as make runs it
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+def read_documents(output: str) -> tuple[int, int]:
+    """(added, changed) from sphinx-build's "updating environment" line."""
+    match = re.search(r"updating environment: (?:\[.*?\] )?(\d+) added, (\d+) changed", output)
+    assert match, output
+    return int(match[1]), int(match[2])
+
+
+@pytest.fixture
+def project(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
+    return tmp_path
+
+
+@pytest.mark.parametrize("builder", ["html", "slides"])
+def test_a_second_build_reads_nothing_and_an_edit_reads_one_document(project, builder):
+    added, _ = read_documents(build(project, builder, builder))
+    assert added == 2  # index and themed: the first build reads everything
+
+    assert read_documents(build(project, builder, builder)) == (0, 0)
+
+    edited = project / "source" / "themed.rst"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    output = build(project, builder, builder)
+    assert read_documents(output) == (0, 1)
+    assert "reading sources... [100%] themed" in output
+
+
+def test_doctrees_read_for_the_outline_are_read_again_for_the_slides(project):
+    build(project, "html", "shared")
+    # the same doctree folder for the other builder: ifslides/nextslide differ
+    assert read_documents(build(project, "slides", "shared")) == (0, 2)
+    assert read_documents(build(project, "slides", "shared")) == (0, 0)
