@@ -13,6 +13,7 @@ import threading
 import pytest
 
 from tests.guards import allow_long_lived
+from tests.sessions_sockets import echo_server_address  # noqa: F401  (lecture 1's server, shown again)
 from tests.support import load_example, start_example
 
 
