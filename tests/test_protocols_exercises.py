@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
+import subprocess
 
 import pytest
 
@@ -203,6 +205,24 @@ class TestWebServer:
     def test_folder_without_slash_is_redirected(self, site):
         response = get(site.address, "/docs")
         assert (response.status, response.headers["location"]) == (301, "/docs/")
+
+    @pytest.mark.parametrize(("target", "location"), [
+        ("//docs", "/docs/"), ("//docs/", "/docs/"), ("/docs//", "/docs/"),
+        ("///docs//sub%20dir?x=1", "/docs/sub%20dir/"),
+    ])
+    def test_repeated_slashes_are_redirected_to_single_ones(self, site, target, location):
+        response = get(site.address, target)
+        assert (response.status, response.headers["location"]) == (301, location)
+
+    def test_curl_reads_the_redirect_as_a_path_on_this_server(self, site):
+        if shutil.which("curl") is None:
+            pytest.skip("curl is not installed on this machine")
+        base_url = "http://{}:{}".format(*site.address)
+        result = subprocess.run(
+            ["curl", "--silent", "--noproxy", "*", "--max-time", "10",
+             "--output", os.devnull, "--write-out", "%{http_code} %{redirect_url}",
+             base_url + "//docs"], capture_output=True, text=True, timeout=30)
+        assert result.stdout == f"301 {base_url}/docs/", result.stderr
 
     @pytest.mark.parametrize("target", ["/missing", "/docs/nope/", "/" + "x" * 300])
     def test_missing_paths_are_404(self, site, target):

@@ -20,7 +20,13 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.support import SOCKET_TIMEOUT, connect, load_example, recv_until_eof, run_example
+from tests.support import (
+    SOCKET_TIMEOUT,
+    connect,
+    load_example,
+    recv_until_eof,
+    run_example,
+)
 from tests.support_protocols import (
     BINARY,
     PNG,
@@ -381,3 +387,23 @@ def test_urllib_sees_404_as_an_httperror(base_url):
         urllib.request.urlopen(base_url + "/nothing", timeout=SOCKET_TIMEOUT)
     with error.value:
         assert error.value.code == 404
+
+
+# The redirect to a folder's slash stays on this server -------------------------------
+
+@pytest.mark.parametrize(("target", "location"), [
+    ("//docs", "/docs/"), ("//docs/", "/docs/"), ("///docs//sub%20dir", "/docs/sub%20dir/"),
+    ("/docs//", "/docs/"), ("//", "/"), ("/.//docs?x=1", "/./docs/"),
+])
+def test_a_folder_url_with_repeated_slashes_is_redirected_to_single_ones(
+    server, target, location
+):
+    response = get(server.address, target)
+    assert (response.status, response.headers["location"]) == (301, location)
+
+
+def test_curl_reads_the_folder_redirect_as_a_path_on_this_server(curl, base_url):
+    result = curl("--output", os.devnull, "--write-out",
+                  "%{http_code} %{redirect_url}", base_url + "//docs")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == f"301 {base_url}/docs/"

@@ -5,6 +5,8 @@ like the listing a browser shows for file:// URLs. Two details matter:
 
 * The links are relative ("notes.txt"), so the folder's own URL must end
   in "/": /docs is redirected (301 Moved Permanently) to /docs/ first.
+  The new URL has one slash between names: a browser reads "//docs/" as
+  a link to another computer, called "docs".
 * File names go into HTML and into URLs, so they are escaped for each:
   html.escape for the text, urllib.parse.quote for the link.
 
@@ -18,6 +20,7 @@ then open http://127.0.0.1:PORT/ in a browser.
 from __future__ import annotations
 
 import html
+import re
 import socket
 import sys
 from functools import partial
@@ -68,10 +71,11 @@ def send_folder(conn: socket.socket, folder: Path, target: str,
                 head_only: bool) -> None:
     """A folder's URL must end in "/"; then it gets a listing."""
     raw_path = target.partition("?")[0]
-    if not raw_path.endswith("/"):
+    # One slash at the end, and one between names: "//docs" -> "/docs/"
+    folder_url = re.sub("/+", "/", raw_path + "/")
+    if raw_path != folder_url:
         respond(conn, "301 Moved Permanently", b"",
-                headers={"Location": raw_path + "/"},
-                head_only=head_only)
+                headers={"Location": folder_url}, head_only=head_only)
     else:
         page = listing(folder, url_path(target))
         respond(conn, "200 OK", page, "text/html; charset=utf-8",

@@ -103,9 +103,12 @@ def route(target: str, root: Path) -> Response:
     if "\0" in path or "\\" in path:
         raise HTTPError("400 Bad Request", "NUL or backslash in the path")
     local = resolve(root, path)
-    if local.is_dir() and not path.endswith("/"):
+    # A folder's URL ends in "/", with one "/" between names: a browser
+    # would read "//docs/" as a link to another computer, called "docs".
+    folder_url = re.sub("/+", "/", raw_path + "/")
+    if local.is_dir() and raw_path != folder_url:
         return Response("301 Moved Permanently",
-                        headers={"Location": raw_path + "/"})
+                        headers={"Location": folder_url})
     if local.is_dir():
         return folder_response(local, path)
     return file_response(local)
