@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import http.client
 import os
+import select
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -61,6 +63,29 @@ def lab_server(timeout: float = 10.0) -> ServerThread:
 def ask_lab(data: bytes) -> Response:
     with lab_server() as server:
         return Response.parse(exchange(server.address, data))
+
+
+# Clients that try to hold a server, for the lab and the assignment alike
+
+def drip(address, request: bytes, interval: float, longest: float) -> bytes:
+    """Send request one byte every `interval` s, for at most `longest` s,
+    or until the server answers; return what it answered."""
+    with connect(address) as client:
+        started = time.monotonic()
+        for byte in request:
+            if time.monotonic() - started > longest:
+                break
+            ready, _, _ = select.select([client], [], [], interval)
+            if ready:
+                break  # the server has answered, or closed
+            try:
+                client.send(bytes([byte]))
+            except OSError:
+                break
+        return recv_until_eof(client)
+
+
+SLOW_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
 
 
 class TestHttpLab:
@@ -140,6 +165,15 @@ class TestHttpLab:
     def test_lab_script_explains_its_usage_with_help(self):
         result = run_script("protocols", HTTP_LAB, "--help")
         assert result.returncode == 0 and "--port" in result.stdout
+
+    def test_a_client_that_drips_its_head_gets_408_at_the_deadline(self):
+        with lab_server(timeout=1.0) as server:
+            started = time.monotonic()
+            answer = drip(server.address, SLOW_HEAD, interval=0.1, longest=6.0)
+            waited = time.monotonic() - started
+            after = get(server.address, "/after")
+        assert waited < 5.0  # the deadline, not the 24 s the drip would take
+        assert (Response.parse(answer).status, after.status) == (408, 200)
 
 
 # The assignment: a web server --------------------------------------------------------
@@ -270,6 +304,17 @@ class TestWebServer:
     def test_web_server_script_explains_its_usage_with_help(self):
         result = run_script("protocols", WEB_SERVER, "--help")
         assert result.returncode == 0 and "--root" in result.stdout
+
+    def test_a_client_that_drips_its_head_gets_408_and_the_next_is_served(self, web_root):
+        with ServerThread(web_server.serve, make_listener(), web_root,
+                          timeout=1.0) as server:
+            started = time.monotonic()
+            answer = drip(server.address, SLOW_HEAD, interval=0.1, longest=6.0)
+            waited = time.monotonic() - started
+            after = get(server.address, "/hello.txt")
+        assert waited < 5.0  # the deadline, not the 24 s the drip would take
+        assert Response.parse(answer).status == 408
+        assert (after.status, after.body) == (200, TEXT.encode())
 
 
 # The tests tell the starters from the solutions --------------------------------------

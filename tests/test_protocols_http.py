@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import http.client
 import os
+import select
 import shutil
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from functools import partial
@@ -23,6 +25,7 @@ import pytest
 from tests.support import (
     SOCKET_TIMEOUT,
     connect,
+    connected_pair,
     load_example,
     recv_until_eof,
     run_example,
@@ -40,6 +43,9 @@ from tests.support_protocols import (
     http_session,
 )
 
+http_step1 = load_example("protocols", "http_step1")
+http_step2 = load_example("protocols", "http_step2")
+http_step3 = load_example("protocols", "http_step3")
 http_step4 = load_example("protocols", "http_step4")
 http_step5 = load_example("protocols", "http_step5")
 
@@ -407,3 +413,75 @@ def test_curl_reads_the_folder_redirect_as_a_path_on_this_server(curl, base_url)
                   "%{http_code} %{redirect_url}", base_url + "//docs")
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode() == f"301 {base_url}/docs/"
+
+
+# A client cannot hold the server: one deadline per request head ------------------
+
+STEPS = {
+    "step 1": http_step1.handle_client,
+    "step 2": http_step2.handle_client,
+    "step 3": http_step3.handle_client,
+    "step 4": http_step4.handle_client,
+    "step 5": http_step5.handle_client,
+}
+FILE_SERVERS = ("step 4", "step 5")
+
+
+def step_handler(step: str, web_root):
+    handle = STEPS[step]
+    return partial(handle, root=web_root) if step in FILE_SERVERS else handle
+
+
+def drip(address, request: bytes, interval: float, longest: float) -> bytes:
+    """Send request one byte every `interval` s, for at most `longest` s,
+    or until the server answers; return what it answered."""
+    with connect(address) as client:
+        started = time.monotonic()
+        for byte in request:
+            if time.monotonic() - started > longest:
+                break
+            ready, _, _ = select.select([client], [], [], interval)
+            if ready:
+                break  # the server has answered, or closed
+            try:
+                client.send(bytes([byte]))
+            except OSError:
+                break
+        return recv_until_eof(client)
+
+
+SLOW_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
+
+
+@pytest.mark.parametrize("step", ["step 1", "step 3", "step 5"])
+def test_a_client_that_drips_its_head_is_cut_off_at_the_timeout(web_root, step):
+    with http_server(step_handler(step, web_root), timeout=1.0) as server:
+        started = time.monotonic()
+        answer = drip(server.address, SLOW_HEAD, interval=0.1, longest=6.0)
+        waited = time.monotonic() - started
+        after = get(server.address, "/hello.txt")
+    assert waited < 5.0  # the deadline, not the 24 s the drip would take
+    if step != "step 1":  # step 1 only drops the client; the others say why
+        assert Response.parse(answer).status == 408
+    assert after.status == 200
+
+
+def test_the_deadline_leaves_the_socket_timeout_as_it_was():
+    with connected_pair() as (client, conn):
+        conn.settimeout(3.0)
+        client.sendall(b"GET / HTTP/1.1\r\n\r\n")
+        with http_step1.open_request(conn) as reader:
+            assert http_step1.read_head(reader) == [b"GET / HTTP/1.1\r\n"]
+        assert conn.gettimeout() == 3.0
+
+
+def test_the_deadline_counts_from_the_start_of_the_head():
+    with connected_pair() as (client, conn):
+        conn.settimeout(0.5)
+        with http_step1.open_request(conn) as reader:
+            client.sendall(b"GET / HTTP/1.1\r\n")
+            assert reader.readline() == b"GET / HTTP/1.1\r\n"
+            time.sleep(0.6)  # silent for longer than the whole deadline
+            client.sendall(b"Host: x\r\n")
+            with pytest.raises(TimeoutError):
+                reader.readline()

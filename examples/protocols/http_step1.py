@@ -10,12 +10,18 @@ Still, it is a real HTTP server: a browser or curl can fetch its page.
     python examples/protocols/http_step1.py --port 0   # any free port
     curl -i http://127.0.0.1:8080/
 
+Two limits keep one client from holding the server: the whole request
+head must arrive within TIMEOUT seconds (a deadline, however slowly the
+bytes trickle in), and after the response the server listens to the
+client for at most a second more (close_gently).
+
 The other steps import the pieces of this one that they keep unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import socket
 import sys
 import time
@@ -24,7 +30,7 @@ from typing import BinaryIO
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
-TIMEOUT = 10.0  # how long a client may stay silent, in seconds
+TIMEOUT = 10.0  # seconds a client has to send its whole request head
 MAX_LINE = 8192  # the longest request or header line we read, in bytes
 MAX_HEADERS = 100  # the most header lines in one request
 
@@ -80,10 +86,41 @@ def respond(conn: socket.socket, status: str, body: bytes,
 # [end:respond]
 
 
+# [start:deadline]
+class Deadline(io.RawIOBase):
+    """The reading side of a socket, with one deadline for everything
+    read through it: each recv waits only for the time that is left."""
+
+    def __init__(self, conn: socket.socket, seconds: float) -> None:
+        self.conn = conn
+        self.deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long")
+        timeout = self.conn.gettimeout()
+        self.conn.settimeout(left)
+        try:
+            return self.conn.recv_into(buffer)
+        finally:
+            self.conn.settimeout(timeout)  # as it was, for sending
+# [end:deadline]
+
+
+def open_request(conn: socket.socket) -> BinaryIO:
+    """A file to read a request head from (instead of conn.makefile):
+    the socket's timeout becomes a deadline for the whole head."""
+    return io.BufferedReader(Deadline(conn, conn.gettimeout() or TIMEOUT))
+
+
 # [start:handle_client]
 def handle_client(conn: socket.socket) -> None:
     """Read one request, whatever it says, and answer 200 OK."""
-    with conn.makefile("rb") as reader:
+    with open_request(conn) as reader:
         read_head(reader)
     respond(conn, "200 OK", b"Hello from step 1!\n")
 # [end:handle_client]
@@ -136,8 +173,8 @@ def command_line(description: str, argv: list[str] | None,
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help="port, 0 for any free port (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=TIMEOUT,
-                        help="seconds a client may stay silent "
-                             "(default: %(default)s)")
+                        help="seconds a client has to send its request "
+                             "head (default: %(default)s)")
     if with_root:
         parser.add_argument("--root", default=".",
                             help="the folder to serve (default: the current one)")

@@ -25,9 +25,11 @@ Your part: parse_request_line and read_request. Everything else is given.
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import socket
 import sys
+import time
 from typing import BinaryIO
 
 DEFAULT_HOST = "127.0.0.1"
@@ -104,6 +106,35 @@ def read_request(reader: BinaryIO) -> tuple[str, str, str, dict[str, str]]:
     return method, target, version, headers
 
 
+class Deadline(io.RawIOBase):
+    """The reading side of a socket, with one deadline for everything
+    read through it: each recv waits only for the time that is left."""
+
+    def __init__(self, conn: socket.socket, seconds: float) -> None:
+        self.conn = conn
+        self.deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long")
+        timeout = self.conn.gettimeout()
+        self.conn.settimeout(left)
+        try:
+            return self.conn.recv_into(buffer)
+        finally:
+            self.conn.settimeout(timeout)  # as it was, for sending
+
+
+def open_request(conn: socket.socket) -> BinaryIO:
+    """A file to read a request head from: the socket's timeout becomes a
+    deadline for the whole head, however slowly its bytes trickle in."""
+    return io.BufferedReader(Deadline(conn, conn.gettimeout() or 10.0))
+
+
 def respond(conn: socket.socket, status: str, body: bytes,
             headers: dict[str, str] | None = None,
             head_only: bool = False) -> None:
@@ -117,7 +148,7 @@ def respond(conn: socket.socket, status: str, body: bytes,
 
 def handle_client(conn: socket.socket) -> None:
     """Read one request and answer it."""
-    with conn.makefile("rb") as reader:
+    with open_request(conn) as reader:
         try:
             method, target, version, headers = read_request(reader)
         except HTTPError as error:

@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import argparse
 import html
+import io
 import mimetypes
 import re
 import socket
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, unquote
 
 DEFAULT_HOST = "127.0.0.1"
@@ -144,6 +147,35 @@ def route(target: str, root: Path) -> Response:
 
 # Given: the front end ----------------------------------------------------------------
 
+class Deadline(io.RawIOBase):
+    """The reading side of a socket, with one deadline for everything
+    read through it: each recv waits only for the time that is left."""
+
+    def __init__(self, conn: socket.socket, seconds: float) -> None:
+        self.conn = conn
+        self.deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long")
+        timeout = self.conn.gettimeout()
+        self.conn.settimeout(left)
+        try:
+            return self.conn.recv_into(buffer)
+        finally:
+            self.conn.settimeout(timeout)  # as it was, for sending
+
+
+def open_request(conn: socket.socket) -> BinaryIO:
+    """A file to read a request head from: the socket's timeout becomes a
+    deadline for the whole head, however slowly its bytes trickle in."""
+    return io.BufferedReader(Deadline(conn, conn.gettimeout() or 10.0))
+
+
 def read_line(reader, too_long: str) -> str:
     line = reader.readline(MAX_LINE + 1)
     if len(line) > MAX_LINE:
@@ -199,7 +231,7 @@ def handle_client(conn: socket.socket, root: Path) -> None:
     """Read one request, route it, send the response (500 on a bug)."""
     method = "GET"
     try:
-        with conn.makefile("rb") as reader:
+        with open_request(conn) as reader:
             method, target = read_request(reader)
         response = route(target, root)
     except HTTPError as error:
