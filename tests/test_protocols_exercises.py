@@ -15,7 +15,9 @@ import http.client
 import os
 import select
 import shutil
+import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -86,6 +88,32 @@ def drip(address, request: bytes, interval: float, longest: float) -> bytes:
 
 
 SLOW_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
+
+
+def keep_sending(sock: socket.socket, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            sock.sendall(b"x" * 1024)
+        except OSError:
+            return  # the server has closed: what we want
+        time.sleep(0.01)
+
+
+def pushy_then_next(address) -> tuple[Response, Response]:
+    """A client that keeps sending after its request, while the next
+    client asks: (the first response, the next one)."""
+    stop = threading.Event()
+    with connect(address) as pushy:
+        pushy.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        sender = threading.Thread(target=keep_sending, args=(pushy, stop))
+        sender.start()
+        try:
+            first = Response.parse(recv_until_eof(pushy))
+            after = get(address, "/hello.txt")  # waits at most 5 s
+        finally:
+            stop.set()
+            sender.join(SOCKET_TIMEOUT)
+    return first, after
 
 
 class TestHttpLab:
@@ -174,6 +202,11 @@ class TestHttpLab:
             after = get(server.address, "/after")
         assert waited < 5.0  # the deadline, not the 24 s the drip would take
         assert (Response.parse(answer).status, after.status) == (408, 200)
+
+    def test_a_client_that_keeps_sending_does_not_hold_the_server(self):
+        with lab_server() as server:
+            first, after = pushy_then_next(server.address)
+        assert first.status == after.status == 200
 
 
 # The assignment: a web server --------------------------------------------------------
@@ -315,6 +348,10 @@ class TestWebServer:
         assert waited < 5.0  # the deadline, not the 24 s the drip would take
         assert Response.parse(answer).status == 408
         assert (after.status, after.body) == (200, TEXT.encode())
+
+    def test_a_client_that_keeps_sending_does_not_hold_the_server(self, site):
+        first, after = pushy_then_next(site.address)
+        assert first.body == after.body == TEXT.encode()
 
 
 # The tests tell the starters from the solutions --------------------------------------

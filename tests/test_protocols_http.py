@@ -13,7 +13,9 @@ import http.client
 import os
 import select
 import shutil
+import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -485,3 +487,29 @@ def test_the_deadline_counts_from_the_start_of_the_head():
             client.sendall(b"Host: x\r\n")
             with pytest.raises(TimeoutError):
                 reader.readline()
+
+
+# A client that keeps sending after its response is not listened to forever -------
+
+def keep_sending(sock: socket.socket, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            sock.sendall(b"x" * 1024)
+        except OSError:
+            return  # the server has closed: what we want
+        time.sleep(0.01)
+
+
+def test_a_client_that_keeps_sending_after_its_response_does_not_hold_the_server(server):
+    stop = threading.Event()
+    with connect(server.address) as pushy:
+        pushy.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        sender = threading.Thread(target=keep_sending, args=(pushy, stop))
+        sender.start()
+        try:
+            first = Response.parse(recv_until_eof(pushy))
+            after = get(server.address, "/hello.txt")  # waits at most 5 s
+        finally:
+            stop.set()
+            sender.join(SOCKET_TIMEOUT)
+    assert first.status == after.status == 200

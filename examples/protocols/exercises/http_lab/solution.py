@@ -198,14 +198,16 @@ def serve(server: socket.socket, max_clients: int | None = None,
 
 
 def close_gently(conn: socket.socket) -> None:
-    """Stop sending, and drop what the client still sends for up to 1 s:
-    closing with unread data resets the connection, which can destroy
-    the response before the client has read it."""
+    """Stop sending, and drop what the client still sends for 1 s at
+    most: closing with unread data resets the connection, which can
+    destroy the response before the client has read it."""
+    deadline = time.monotonic() + 1.0  # however much it sends
     try:
         conn.shutdown(socket.SHUT_WR)
-        conn.settimeout(1.0)
-        while conn.recv(65536):
-            pass
+        while (left := deadline - time.monotonic()) > 0:
+            conn.settimeout(left)
+            if not conn.recv(65536):
+                break  # the client closed too
     except OSError:
         pass
 

@@ -248,11 +248,13 @@ def handle_client(conn: socket.socket, root: Path) -> None:
 
 def close_gently(conn: socket.socket) -> None:
     """Stop sending; drop what the client still sends, for up to 1 s."""
+    deadline = time.monotonic() + 1.0  # however much it sends
     try:
         conn.shutdown(socket.SHUT_WR)
-        conn.settimeout(1.0)
-        while conn.recv(65536):
-            pass
+        while (left := deadline - time.monotonic()) > 0:
+            conn.settimeout(left)
+            if not conn.recv(65536):
+                break  # the client closed too
     except OSError:
         pass
 
