@@ -19,6 +19,7 @@ import socket
 import subprocess
 import threading
 import time
+from contextlib import ExitStack
 
 import pytest
 
@@ -116,6 +117,21 @@ def pushy_then_next(address) -> tuple[Response, Response]:
     return first, after
 
 
+def many_at_once(serve, listener, *args, clients: int = 200) -> list[Response]:
+    """`clients` clients connect while the server waits for the first one's
+    request; then each sends a request and reads its response."""
+    with ServerThread(serve, listener, *args), ExitStack() as stack:
+        address = listener.getsockname()
+        sockets = [stack.enter_context(connect(address)) for _ in range(clients)]
+        for client in sockets:
+            client.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+        responses = []
+        for client in sockets:
+            responses.append(Response.parse(recv_until_eof(client)))
+            client.close()  # so that the server's close_gently ends at once
+    return responses
+
+
 class TestHttpLab:
     def test_get_is_answered_with_what_was_asked(self):
         response = ask_lab(b"GET /hello?x=1 HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -207,6 +223,10 @@ class TestHttpLab:
         with lab_server() as server:
             first, after = pushy_then_next(server.address)
         assert first.status == after.status == 200
+
+    def test_200_clients_connecting_at_once_are_queued_and_all_served(self):
+        responses = many_at_once(http_lab.serve, http_lab.make_server(port=0))
+        assert [response.status for response in responses] == [200] * 200
 
 
 # The assignment: a web server --------------------------------------------------------
@@ -352,6 +372,11 @@ class TestWebServer:
     def test_a_client_that_keeps_sending_does_not_hold_the_server(self, site):
         first, after = pushy_then_next(site.address)
         assert first.body == after.body == TEXT.encode()
+
+    def test_200_clients_connecting_at_once_are_queued_and_all_served(self, web_root):
+        responses = many_at_once(web_server.serve, web_server.make_server(port=0),
+                                 web_root)
+        assert [response.body for response in responses] == [TEXT.encode()] * 200
 
 
 # The tests tell the starters from the solutions --------------------------------------

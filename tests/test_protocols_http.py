@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import ExitStack
 from functools import partial
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ import pytest
 
 from tests.support import (
     SOCKET_TIMEOUT,
+    ServerThread,
     connect,
     connected_pair,
     load_example,
@@ -513,3 +515,20 @@ def test_a_client_that_keeps_sending_after_its_response_does_not_hold_the_server
             stop.set()
             sender.join(SOCKET_TIMEOUT)
     assert first.status == after.status == 200
+
+
+# A sequential server queues many clients, refuses none ----------------------------------
+
+def test_200_clients_connecting_at_once_are_queued_and_all_served(web_root):
+    handle = partial(http_step5.handle_client, root=web_root)
+    listener = http_step1.make_server(port=0)  # the lecture's, with its backlog
+    with ServerThread(http_step1.serve, listener, handle), ExitStack() as stack:
+        clients = [stack.enter_context(connect(listener.getsockname()))
+                   for _ in range(200)]  # while the server waits for the 1st
+        for client in clients:
+            client.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+        statuses = []
+        for client in clients:
+            statuses.append(Response.parse(recv_until_eof(client)).status)
+            client.close()  # so that the server's close_gently ends at once
+    assert statuses == [200] * 200

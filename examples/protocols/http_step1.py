@@ -33,6 +33,9 @@ DEFAULT_PORT = 8080
 TIMEOUT = 10.0  # seconds a client has to send its whole request head
 MAX_LINE = 8192  # the longest request or header line we read, in bytes
 MAX_HEADERS = 100  # the most header lines in one request
+# Connections the kernel accepts and queues while we serve someone else;
+# beyond that, new clients are turned away (Linux caps it: somaxconn).
+BACKLOG = 1024
 
 Handler = Callable[[socket.socket], object]  # answers one client
 
@@ -43,7 +46,7 @@ def log(message: str) -> None:
 
 
 def make_server(
-    host: str = DEFAULT_HOST, port: int = 0, backlog: int = 5
+    host: str = DEFAULT_HOST, port: int = 0, backlog: int = BACKLOG
 ) -> socket.socket:
     """Return a TCP socket listening on (host, port): the echo server's."""
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -39,6 +39,7 @@ MAX_HEADERS = 100  # header lines in one request
 METHODS = ("GET", "HEAD")
 VERSIONS = ("HTTP/1.0", "HTTP/1.1")
 TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a method, a header name
+BACKLOG = 1024  # clients the kernel queues while we serve one
 
 
 class HTTPError(Exception):
@@ -167,7 +168,7 @@ def make_server(host: str = DEFAULT_HOST, port: int = 0) -> socket.socket:
     try:
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind((host, port))
-        server.listen()
+        server.listen(BACKLOG)
     except OSError:
         server.close()
         raise

@@ -42,6 +42,7 @@ MAX_LINE = 8192
 MAX_HEADERS = 100
 TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 MIME_TYPES = mimetypes.MimeTypes()  # Python's table, the same everywhere
+BACKLOG = 1024  # clients the kernel queues while we serve one
 
 
 class HTTPError(Exception):
@@ -240,7 +241,7 @@ def make_server(host: str = DEFAULT_HOST, port: int = 0) -> socket.socket:
     try:
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind((host, port))
-        server.listen()
+        server.listen(BACKLOG)
     except OSError:
         server.close()
         raise
