@@ -132,6 +132,12 @@ def many_at_once(serve, listener, *args, clients: int = 200) -> list[Response]:
     return responses
 
 
+def assert_usage_error(script: str, *args: str) -> None:
+    result = run_script("protocols", script, *args)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
 class TestHttpLab:
     def test_get_is_answered_with_what_was_asked(self):
         response = ask_lab(b"GET /hello?x=1 HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -209,6 +215,10 @@ class TestHttpLab:
     def test_lab_script_explains_its_usage_with_help(self):
         result = run_script("protocols", HTTP_LAB, "--help")
         assert result.returncode == 0 and "--port" in result.stdout
+
+    @pytest.mark.parametrize("port", ["99999", "-1"])
+    def test_lab_script_refuses_a_port_out_of_range(self, port):
+        assert_usage_error(HTTP_LAB, "--port", port)
 
     def test_a_client_that_drips_its_head_gets_408_at_the_deadline(self):
         with lab_server(timeout=1.0) as server:
@@ -358,6 +368,10 @@ class TestWebServer:
         result = run_script("protocols", WEB_SERVER, "--help")
         assert result.returncode == 0 and "--root" in result.stdout
 
+    @pytest.mark.parametrize("port", ["99999", "-1"])
+    def test_web_server_script_refuses_a_port_out_of_range(self, port):
+        assert_usage_error(WEB_SERVER, "--port", port)
+
     def test_a_client_that_drips_its_head_gets_408_and_the_next_is_served(self, web_root):
         with ServerThread(web_server.serve, make_listener(), web_root,
                           timeout=1.0) as server:
@@ -383,7 +397,9 @@ class TestWebServer:
 
 GIVEN_CODE_TESTS = {
     "test_lab_script_explains_its_usage_with_help",
+    "test_lab_script_refuses_a_port_out_of_range",
     "test_web_server_script_explains_its_usage_with_help",
+    "test_web_server_script_refuses_a_port_out_of_range",
 }
 
 

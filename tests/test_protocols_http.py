@@ -33,6 +33,7 @@ from tests.support import (
     load_example,
     recv_until_eof,
     run_example,
+    run_script,
 )
 from tests.support_protocols import (
     BINARY,
@@ -210,7 +211,6 @@ def test_the_script_serves_a_folder_from_the_command_line(web_root):
 
 
 def test_the_script_refuses_a_root_that_is_not_a_folder(tmp_path):
-    from tests.support import run_script
     result = run_script("protocols", "http_step5", "--root",
                         str(tmp_path / "missing"), "--port", "0")
     assert result.returncode == 1
@@ -532,3 +532,21 @@ def test_200_clients_connecting_at_once_are_queued_and_all_served(web_root):
             statuses.append(Response.parse(recv_until_eof(client)).status)
             client.close()  # so that the server's close_gently ends at once
     assert statuses == [200] * 200
+
+
+# The command line ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("script", [f"http_step{n}" for n in range(1, 6)])
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(script, port):
+    result = run_script("protocols", script, "--port", port)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(timeout):
+    result = run_script("protocols", "http_step5", "--timeout", timeout)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr

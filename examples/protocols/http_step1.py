@@ -167,15 +167,33 @@ def serve(server: socket.socket, handle: Handler,
 # [end:serve]
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port number, 0 to 65535 (0: any free port)."""
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number, 0 to 65535")
+    return int(text)
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a number of seconds, more than zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < 1e6:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text} is not a timeout")
+    return value
+
+
 def command_line(description: str, argv: list[str] | None,
                  with_root: bool = False) -> argparse.Namespace:
     """The options every step accepts; steps 4 and 5 also take --root."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="address to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="port, 0 for any free port (default: %(default)s)")
-    parser.add_argument("--timeout", type=float, default=TIMEOUT,
+    parser.add_argument("--timeout", type=positive_seconds, default=TIMEOUT,
                         help="seconds a client has to send its request "
                              "head (default: %(default)s)")
     if with_root:

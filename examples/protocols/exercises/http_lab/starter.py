@@ -194,10 +194,17 @@ def log(message: str) -> None:
     print(f"[http lab] {message}", file=sys.stderr, flush=True)
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port number, 0 to 65535 (0: any free port)."""
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number, 0 to 65535")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The HTTP lab's server.")
     parser.add_argument("--host", default=DEFAULT_HOST)
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="port, 0 for any free port (default: %(default)s)")
     args = parser.parse_args(argv)
     try:
