@@ -550,3 +550,22 @@ def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(timeout):
     result = run_script("protocols", "http_step5", "--timeout", timeout)
     assert result.returncode == 2
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+# The web root of the lecture's sessions ships with the course -------------------------
+
+def test_without_root_step5_serves_the_lectures_web_root():
+    with run_example("protocols", "http_step5") as (_, host, port):
+        hello = get((host, port), "/hello.txt")
+        logo = get((host, port), "/docs/logo.png")
+        shortcut = get((host, port), "/shortcut")
+    assert (hello.status, hello.body) == (200, b"Hello, web!\n")
+    assert logo.body.startswith(b"\x89PNG\r\n\x1a\n")
+    assert shortcut.status == 403
+    assert http_step5.WEB_ROOT == http_step4.WEB_ROOT
+
+
+def test_the_shipped_shortcut_is_a_link_out_of_the_web_root():
+    shortcut = http_step4.WEB_ROOT / "shortcut"
+    assert shortcut.is_symlink()
+    assert not http_step4.is_inside(shortcut, http_step4.WEB_ROOT)

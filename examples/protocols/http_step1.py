@@ -186,7 +186,8 @@ def positive_seconds(text: str) -> float:
 
 
 def command_line(description: str, argv: list[str] | None,
-                 with_root: bool = False) -> argparse.Namespace:
+                 with_root: bool = False,
+                 default_root: str = ".") -> argparse.Namespace:
     """The options every step accepts; steps 4 and 5 also take --root."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default=DEFAULT_HOST,
@@ -197,8 +198,8 @@ def command_line(description: str, argv: list[str] | None,
                         help="seconds a client has to send its request "
                              "head (default: %(default)s)")
     if with_root:
-        parser.add_argument("--root", default=".",
-                            help="the folder to serve (default: the current one)")
+        parser.add_argument("--root", default=default_root,
+                            help="the folder to serve (default: %(default)s)")
     return parser.parse_args(argv)
 
 

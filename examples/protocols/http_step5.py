@@ -14,7 +14,8 @@ This is the complete server of the lecture:
 
     python examples/protocols/http_step5.py --port 0 --root some/folder
 
-then open http://127.0.0.1:PORT/ in a browser.
+then open http://127.0.0.1:PORT/ in a browser. Without --root it serves
+examples/protocols/www, the folder of the lecture's sessions.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from urllib.parse import quote
 from http_step1 import command_line, run
 from http_step2 import Request
 from http_step3 import HTTPError, receive, respond, send_error
-from http_step4 import resolve, send_file, url_path
+from http_step4 import WEB_ROOT, resolve, send_file, url_path
 
 
 # [start:listing]
@@ -90,7 +91,7 @@ def handle_client(conn: socket.socket, root: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = command_line("HTTP step 5: files and folder listings.", argv,
-                        with_root=True)
+                        with_root=True, default_root=str(WEB_ROOT))
     root = Path(args.root)
     if not root.is_dir():
         print(f"not a folder: {root}", file=sys.stderr)
