@@ -238,6 +238,11 @@ class TestHttpLab:
         responses = many_at_once(http_lab.serve, http_lab.make_server(port=0))
         assert [response.status for response in responses] == [200] * 200
 
+    @pytest.mark.parametrize("target", ["/caf%E9-latin1.txt", "/empty/", "//docs"])
+    def test_odd_targets_are_answered_like_any_other(self, target):
+        response = ask_lab(f"GET {target} HTTP/1.0\r\n\r\n".encode())
+        assert response.body == f"You asked for {target} with GET over HTTP/1.0.\n".encode()
+
 
 # The assignment: a web server --------------------------------------------------------
 
@@ -320,6 +325,25 @@ class TestWebServer:
              "--output", os.devnull, "--write-out", "%{http_code} %{redirect_url}",
              base_url + "//docs"], capture_output=True, text=True, timeout=30)
         assert result.stdout == f"301 {base_url}/docs/", result.stderr
+
+    def test_a_listing_links_a_non_utf8_name_and_an_empty_folder(self, site, web_root):
+        (web_root / "index.html").unlink()  # the root is listed, then
+        page = get(site.address, "/").body.decode()
+        unreadable = get(site.address, "/caf%E9-latin1.txt")
+        empty = get(site.address, "/empty/")
+        assert '<li><a href="caf%E9-latin1.txt">' in page
+        assert '<li><a href="empty/">empty/</a></li>' in page
+        assert unreadable.status == 400
+        assert [line for line in empty.body.decode().splitlines()
+                if line.startswith("<li>")] == ['<li><a href="../">../</a></li>']
+
+    @pytest.mark.parametrize("target", ["/empty", "/loop", "/dir-out/", "/caf%E9-latin1.txt"])
+    def test_odd_corners_of_the_web_root_get_a_clear_answer(self, site, target):
+        response = get(site.address, target)
+        head = get(site.address, target, method="HEAD")
+        expected = {"/empty": 301, "/loop": 404, "/dir-out/": 403,
+                    "/caf%E9-latin1.txt": 400}
+        assert response.status == head.status == expected[target]
 
     @pytest.mark.parametrize("target", ["/missing", "/docs/nope/", "/" + "x" * 300])
     def test_missing_paths_are_404(self, site, target):

@@ -569,3 +569,53 @@ def test_the_shipped_shortcut_is_a_link_out_of_the_web_root():
     shortcut = http_step4.WEB_ROOT / "shortcut"
     assert shortcut.is_symlink()
     assert not http_step4.is_inside(shortcut, http_step4.WEB_ROOT)
+# Every server of the lecture, in every odd case ---------------------------------------
+
+@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("target", [
+    "/", "/empty", "/empty/", "/caf%E9-latin1.txt", "/loop", "/dir-out/",
+], ids=["root", "empty folder", "empty folder/", "non-UTF-8 name",
+        "symlink loop", "symlink out"])
+def test_every_step_answers_the_odd_corners_of_the_web_root(web_root, step, target):
+    with http_server(step_handler(step, web_root)) as server:
+        response = get(server.address, target)
+        head = get(server.address, target, method="HEAD")
+    assert 200 <= response.status < 500, response.body
+    assert head.status == response.status
+    assert SECRET not in response.body
+
+
+def test_root_listing_links_a_non_utf8_name_and_an_empty_folder(server):
+    page = get(server.address, "/").body.decode("utf-8")
+    # The link has the name's own bytes; the text a "?" for the odd byte.
+    assert '<li><a href="caf%E9-latin1.txt">caf?-latin1.txt</a></li>' in page
+    assert '<li><a href="empty/">empty/</a></li>' in page
+
+
+def test_the_link_to_a_non_utf8_name_gets_a_clear_400(server):
+    response = get(server.address, "/caf%E9-latin1.txt")
+    assert (response.status, response.body) == (
+        400, b"400 Bad Request: not UTF-8\n")
+
+
+def test_an_empty_folder_is_listed_with_only_its_parent(server):
+    response = get(server.address, "/empty/")
+    items = [line for line in response.body.decode().splitlines()
+             if line.startswith("<li>")]
+    assert response.status == 200
+    assert items == ['<li><a href="../">../</a></li>']
+
+
+def test_requests_follows_each_link_of_the_root_listing(base_url):
+    page = urllib.request.urlopen(base_url + "/", timeout=SOCKET_TIMEOUT)
+    with page:
+        links = [line.split('"')[1] for line in page.read().decode().splitlines()
+                 if line.startswith("<li>")]
+    with http_session() as session:
+        statuses = {link: session.get(f"{base_url}/{link}",
+                                      timeout=SOCKET_TIMEOUT).status_code
+                    for link in links}
+    assert statuses["empty/"] == statuses["docs/"] == statuses["hello.txt"] == 200
+    assert statuses["caf%E9-latin1.txt"] == 400
+    assert statuses["link-out.txt"] == statuses["dir-out/"] == 403
+    assert statuses["loop"] == 404
