@@ -14,7 +14,8 @@ says what was asked for; anything else gets the error status that fits:
                                      a header line longer than MAX_LINE,
                                      or more than MAX_HEADERS header lines
     505 HTTP Version Not Supported   anything but HTTP/1.0 and HTTP/1.1
-    408 Request Timeout              (given) a client that stops mid-request
+    408 Request Timeout              (given) a request head that does not
+                                     arrive whole within the timeout
 
 Your part: parse_request_line and read_request. Everything else is given.
 
