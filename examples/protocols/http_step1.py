@@ -89,7 +89,6 @@ def respond(conn: socket.socket, status: str, body: bytes,
 # [end:respond]
 
 
-# [start:deadline]
 class Deadline(io.RawIOBase):
     """The reading side of a socket, with one deadline for everything
     read through it: each recv waits only for the time that is left."""
@@ -111,7 +110,6 @@ class Deadline(io.RawIOBase):
             return self.conn.recv_into(buffer)
         finally:
             self.conn.settimeout(timeout)  # as it was, for sending
-# [end:deadline]
 
 
 def open_request(conn: socket.socket) -> BinaryIO:
