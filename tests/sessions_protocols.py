@@ -82,16 +82,12 @@ def pop3_address(mail_server):
 
 
 @pytest.fixture(scope="session")
-def web_root(tmp_path_factory):
-    """The folder the sessions' web server serves."""
-    root = tmp_path_factory.mktemp("web") / "www"
-    (root / "docs").mkdir(parents=True)
-    (root / "hello.txt").write_text("Hello, web!\n", encoding="utf-8")
-    (root / "docs" / "notes.txt").write_text("Notes.\n", encoding="utf-8")
-    (root / "docs" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
-    (root.parent / "secret.txt").write_text("private\n", encoding="utf-8")
-    (root / "shortcut").symlink_to(root.parent / "secret.txt")
-    return root
+def web_root():
+    """The folder the sessions' web server serves: examples/protocols/www,
+    shipped with the course (its "shortcut" is a symbolic link to
+    examples/protocols/secret.txt), so that students see the same outputs
+    at home. The sessions only read it."""
+    return load_example("protocols", "http_step4").WEB_ROOT
 
 
 @pytest.fixture(scope="session")

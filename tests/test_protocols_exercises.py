@@ -13,6 +13,13 @@ from __future__ import annotations
 
 import http.client
 import os
+import select
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from contextlib import ExitStack
 
 import pytest
 
@@ -59,6 +66,76 @@ def lab_server(timeout: float = 10.0) -> ServerThread:
 def ask_lab(data: bytes) -> Response:
     with lab_server() as server:
         return Response.parse(exchange(server.address, data))
+
+
+# Clients that try to hold a server, for the lab and the assignment alike
+
+def drip(address, request: bytes, interval: float, longest: float) -> bytes:
+    """Send request one byte every `interval` s, for at most `longest` s,
+    or until the server answers; return what it answered."""
+    with connect(address) as client:
+        started = time.monotonic()
+        for byte in request:
+            if time.monotonic() - started > longest:
+                break
+            ready, _, _ = select.select([client], [], [], interval)
+            if ready:
+                break  # the server has answered, or closed
+            try:
+                client.send(bytes([byte]))
+            except OSError:
+                break
+        return recv_until_eof(client)
+
+
+SLOW_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
+
+
+def keep_sending(sock: socket.socket, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            sock.sendall(b"x" * 1024)
+        except OSError:
+            return  # the server has closed: what we want
+        time.sleep(0.01)
+
+
+def pushy_then_next(address) -> tuple[Response, Response]:
+    """A client that keeps sending after its request, while the next
+    client asks: (the first response, the next one)."""
+    stop = threading.Event()
+    with connect(address) as pushy:
+        pushy.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        sender = threading.Thread(target=keep_sending, args=(pushy, stop))
+        sender.start()
+        try:
+            first = Response.parse(recv_until_eof(pushy))
+            after = get(address, "/hello.txt")  # waits at most 5 s
+        finally:
+            stop.set()
+            sender.join(SOCKET_TIMEOUT)
+    return first, after
+
+
+def many_at_once(serve, listener, *args, clients: int = 200) -> list[Response]:
+    """`clients` clients connect while the server waits for the first one's
+    request; then each sends a request and reads its response."""
+    with ServerThread(serve, listener, *args), ExitStack() as stack:
+        address = listener.getsockname()
+        sockets = [stack.enter_context(connect(address)) for _ in range(clients)]
+        for client in sockets:
+            client.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+        responses = []
+        for client in sockets:
+            responses.append(Response.parse(recv_until_eof(client)))
+            client.close()  # so that the server's close_gently ends at once
+    return responses
+
+
+def assert_usage_error(script: str, *args: str) -> None:
+    result = run_script("protocols", script, *args)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
 
 
 class TestHttpLab:
@@ -139,6 +216,33 @@ class TestHttpLab:
         result = run_script("protocols", HTTP_LAB, "--help")
         assert result.returncode == 0 and "--port" in result.stdout
 
+    @pytest.mark.parametrize("port", ["99999", "-1"])
+    def test_lab_script_refuses_a_port_out_of_range(self, port):
+        assert_usage_error(HTTP_LAB, "--port", port)
+
+    def test_a_client_that_drips_its_head_gets_408_at_the_deadline(self):
+        with lab_server(timeout=1.0) as server:
+            started = time.monotonic()
+            answer = drip(server.address, SLOW_HEAD, interval=0.1, longest=6.0)
+            waited = time.monotonic() - started
+            after = get(server.address, "/after")
+        assert waited < 5.0  # the deadline, not the 24 s the drip would take
+        assert (Response.parse(answer).status, after.status) == (408, 200)
+
+    def test_a_client_that_keeps_sending_does_not_hold_the_server(self):
+        with lab_server() as server:
+            first, after = pushy_then_next(server.address)
+        assert first.status == after.status == 200
+
+    def test_200_clients_connecting_at_once_are_queued_and_all_served(self):
+        responses = many_at_once(http_lab.serve, http_lab.make_server(port=0))
+        assert [response.status for response in responses] == [200] * 200
+
+    @pytest.mark.parametrize("target", ["/caf%E9-latin1.txt", "/empty/", "//docs"])
+    def test_odd_targets_are_answered_like_any_other(self, target):
+        response = ask_lab(f"GET {target} HTTP/1.0\r\n\r\n".encode())
+        assert response.body == f"You asked for {target} with GET over HTTP/1.0.\n".encode()
+
 
 # The assignment: a web server --------------------------------------------------------
 
@@ -204,6 +308,43 @@ class TestWebServer:
         response = get(site.address, "/docs")
         assert (response.status, response.headers["location"]) == (301, "/docs/")
 
+    @pytest.mark.parametrize(("target", "location"), [
+        ("//docs", "/docs/"), ("//docs/", "/docs/"), ("/docs//", "/docs/"),
+        ("///docs//sub%20dir?x=1", "/docs/sub%20dir/"),
+    ])
+    def test_repeated_slashes_are_redirected_to_single_ones(self, site, target, location):
+        response = get(site.address, target)
+        assert (response.status, response.headers["location"]) == (301, location)
+
+    def test_curl_reads_the_redirect_as_a_path_on_this_server(self, site):
+        if shutil.which("curl") is None:
+            pytest.skip("curl is not installed on this machine")
+        base_url = "http://{}:{}".format(*site.address)
+        result = subprocess.run(
+            ["curl", "--silent", "--noproxy", "*", "--max-time", "10",
+             "--output", os.devnull, "--write-out", "%{http_code} %{redirect_url}",
+             base_url + "//docs"], capture_output=True, text=True, timeout=30)
+        assert result.stdout == f"301 {base_url}/docs/", result.stderr
+
+    def test_a_listing_links_a_non_utf8_name_and_an_empty_folder(self, site, web_root):
+        (web_root / "index.html").unlink()  # the root is listed, then
+        page = get(site.address, "/").body.decode()
+        unreadable = get(site.address, "/caf%E9-latin1.txt")
+        empty = get(site.address, "/empty/")
+        assert '<li><a href="caf%E9-latin1.txt">' in page
+        assert '<li><a href="empty/">empty/</a></li>' in page
+        assert unreadable.status == 400
+        assert [line for line in empty.body.decode().splitlines()
+                if line.startswith("<li>")] == ['<li><a href="../">../</a></li>']
+
+    @pytest.mark.parametrize("target", ["/empty", "/loop", "/dir-out/", "/caf%E9-latin1.txt"])
+    def test_odd_corners_of_the_web_root_get_a_clear_answer(self, site, target):
+        response = get(site.address, target)
+        head = get(site.address, target, method="HEAD")
+        expected = {"/empty": 301, "/loop": 404, "/dir-out/": 403,
+                    "/caf%E9-latin1.txt": 400}
+        assert response.status == head.status == expected[target]
+
     @pytest.mark.parametrize("target", ["/missing", "/docs/nope/", "/" + "x" * 300])
     def test_missing_paths_are_404(self, site, target):
         assert get(site.address, target).status == 404
@@ -251,12 +392,38 @@ class TestWebServer:
         result = run_script("protocols", WEB_SERVER, "--help")
         assert result.returncode == 0 and "--root" in result.stdout
 
+    @pytest.mark.parametrize("port", ["99999", "-1"])
+    def test_web_server_script_refuses_a_port_out_of_range(self, port):
+        assert_usage_error(WEB_SERVER, "--port", port)
+
+    def test_a_client_that_drips_its_head_gets_408_and_the_next_is_served(self, web_root):
+        with ServerThread(web_server.serve, make_listener(), web_root,
+                          timeout=1.0) as server:
+            started = time.monotonic()
+            answer = drip(server.address, SLOW_HEAD, interval=0.1, longest=6.0)
+            waited = time.monotonic() - started
+            after = get(server.address, "/hello.txt")
+        assert waited < 5.0  # the deadline, not the 24 s the drip would take
+        assert Response.parse(answer).status == 408
+        assert (after.status, after.body) == (200, TEXT.encode())
+
+    def test_a_client_that_keeps_sending_does_not_hold_the_server(self, site):
+        first, after = pushy_then_next(site.address)
+        assert first.body == after.body == TEXT.encode()
+
+    def test_200_clients_connecting_at_once_are_queued_and_all_served(self, web_root):
+        responses = many_at_once(web_server.serve, web_server.make_server(port=0),
+                                 web_root)
+        assert [response.body for response in responses] == [TEXT.encode()] * 200
+
 
 # The tests tell the starters from the solutions --------------------------------------
 
 GIVEN_CODE_TESTS = {
     "test_lab_script_explains_its_usage_with_help",
+    "test_lab_script_refuses_a_port_out_of_range",
     "test_web_server_script_explains_its_usage_with_help",
+    "test_web_server_script_refuses_a_port_out_of_range",
 }
 
 

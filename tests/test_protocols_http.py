@@ -11,16 +11,30 @@ from __future__ import annotations
 
 import http.client
 import os
+import select
 import shutil
+import socket
 import subprocess
+import threading
+import time
 import urllib.error
 import urllib.request
+from contextlib import ExitStack
 from functools import partial
 from urllib.parse import quote
 
 import pytest
 
-from tests.support import SOCKET_TIMEOUT, connect, load_example, recv_until_eof, run_example
+from tests.support import (
+    SOCKET_TIMEOUT,
+    ServerThread,
+    connect,
+    connected_pair,
+    load_example,
+    recv_until_eof,
+    run_example,
+    run_script,
+)
 from tests.support_protocols import (
     BINARY,
     PNG,
@@ -34,6 +48,9 @@ from tests.support_protocols import (
     http_session,
 )
 
+http_step1 = load_example("protocols", "http_step1")
+http_step2 = load_example("protocols", "http_step2")
+http_step3 = load_example("protocols", "http_step3")
 http_step4 = load_example("protocols", "http_step4")
 http_step5 = load_example("protocols", "http_step5")
 
@@ -194,7 +211,6 @@ def test_the_script_serves_a_folder_from_the_command_line(web_root):
 
 
 def test_the_script_refuses_a_root_that_is_not_a_folder(tmp_path):
-    from tests.support import run_script
     result = run_script("protocols", "http_step5", "--root",
                         str(tmp_path / "missing"), "--port", "0")
     assert result.returncode == 1
@@ -381,3 +397,225 @@ def test_urllib_sees_404_as_an_httperror(base_url):
         urllib.request.urlopen(base_url + "/nothing", timeout=SOCKET_TIMEOUT)
     with error.value:
         assert error.value.code == 404
+
+
+# The redirect to a folder's slash stays on this server -------------------------------
+
+@pytest.mark.parametrize(("target", "location"), [
+    ("//docs", "/docs/"), ("//docs/", "/docs/"), ("///docs//sub%20dir", "/docs/sub%20dir/"),
+    ("/docs//", "/docs/"), ("//", "/"), ("/.//docs?x=1", "/./docs/"),
+])
+def test_a_folder_url_with_repeated_slashes_is_redirected_to_single_ones(
+    server, target, location
+):
+    response = get(server.address, target)
+    assert (response.status, response.headers["location"]) == (301, location)
+
+
+def test_curl_reads_the_folder_redirect_as_a_path_on_this_server(curl, base_url):
+    result = curl("--output", os.devnull, "--write-out",
+                  "%{http_code} %{redirect_url}", base_url + "//docs")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == f"301 {base_url}/docs/"
+
+
+# A client cannot hold the server: one deadline per request head ------------------
+
+STEPS = {
+    "step 1": http_step1.handle_client,
+    "step 2": http_step2.handle_client,
+    "step 3": http_step3.handle_client,
+    "step 4": http_step4.handle_client,
+    "step 5": http_step5.handle_client,
+}
+FILE_SERVERS = ("step 4", "step 5")
+
+
+def step_handler(step: str, web_root):
+    handle = STEPS[step]
+    return partial(handle, root=web_root) if step in FILE_SERVERS else handle
+
+
+def drip(address, request: bytes, interval: float, longest: float) -> bytes:
+    """Send request one byte every `interval` s, for at most `longest` s,
+    or until the server answers; return what it answered."""
+    with connect(address) as client:
+        started = time.monotonic()
+        for byte in request:
+            if time.monotonic() - started > longest:
+                break
+            ready, _, _ = select.select([client], [], [], interval)
+            if ready:
+                break  # the server has answered, or closed
+            try:
+                client.send(bytes([byte]))
+            except OSError:
+                break
+        return recv_until_eof(client)
+
+
+SLOW_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
+
+
+@pytest.mark.parametrize("step", ["step 1", "step 3", "step 5"])
+def test_a_client_that_drips_its_head_is_cut_off_at_the_timeout(web_root, step):
+    with http_server(step_handler(step, web_root), timeout=1.0) as server:
+        started = time.monotonic()
+        answer = drip(server.address, SLOW_HEAD, interval=0.1, longest=6.0)
+        waited = time.monotonic() - started
+        after = get(server.address, "/hello.txt")
+    assert waited < 5.0  # the deadline, not the 24 s the drip would take
+    if step != "step 1":  # step 1 only drops the client; the others say why
+        assert Response.parse(answer).status == 408
+    assert after.status == 200
+
+
+def test_the_deadline_leaves_the_socket_timeout_as_it_was():
+    with connected_pair() as (client, conn):
+        conn.settimeout(3.0)
+        client.sendall(b"GET / HTTP/1.1\r\n\r\n")
+        with http_step1.open_request(conn) as reader:
+            assert http_step1.read_head(reader) == [b"GET / HTTP/1.1\r\n"]
+        assert conn.gettimeout() == 3.0
+
+
+def test_the_deadline_counts_from_the_start_of_the_head():
+    with connected_pair() as (client, conn):
+        conn.settimeout(0.5)
+        with http_step1.open_request(conn) as reader:
+            client.sendall(b"GET / HTTP/1.1\r\n")
+            assert reader.readline() == b"GET / HTTP/1.1\r\n"
+            time.sleep(0.6)  # silent for longer than the whole deadline
+            client.sendall(b"Host: x\r\n")
+            with pytest.raises(TimeoutError):
+                reader.readline()
+
+
+# A client that keeps sending after its response is not listened to forever -------
+
+def keep_sending(sock: socket.socket, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            sock.sendall(b"x" * 1024)
+        except OSError:
+            return  # the server has closed: what we want
+        time.sleep(0.01)
+
+
+def test_a_client_that_keeps_sending_after_its_response_does_not_hold_the_server(server):
+    stop = threading.Event()
+    with connect(server.address) as pushy:
+        pushy.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        sender = threading.Thread(target=keep_sending, args=(pushy, stop))
+        sender.start()
+        try:
+            first = Response.parse(recv_until_eof(pushy))
+            after = get(server.address, "/hello.txt")  # waits at most 5 s
+        finally:
+            stop.set()
+            sender.join(SOCKET_TIMEOUT)
+    assert first.status == after.status == 200
+
+
+# A sequential server queues many clients, refuses none ----------------------------------
+
+def test_200_clients_connecting_at_once_are_queued_and_all_served(web_root):
+    handle = partial(http_step5.handle_client, root=web_root)
+    listener = http_step1.make_server(port=0)  # the lecture's, with its backlog
+    with ServerThread(http_step1.serve, listener, handle), ExitStack() as stack:
+        clients = [stack.enter_context(connect(listener.getsockname()))
+                   for _ in range(200)]  # while the server waits for the 1st
+        for client in clients:
+            client.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+        statuses = []
+        for client in clients:
+            statuses.append(Response.parse(recv_until_eof(client)).status)
+            client.close()  # so that the server's close_gently ends at once
+    assert statuses == [200] * 200
+
+
+# The command line ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("script", [f"http_step{n}" for n in range(1, 6)])
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(script, port):
+    result = run_script("protocols", script, "--port", port)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(timeout):
+    result = run_script("protocols", "http_step5", "--timeout", timeout)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+# The web root of the lecture's sessions ships with the course -------------------------
+
+def test_without_root_step5_serves_the_lectures_web_root():
+    with run_example("protocols", "http_step5") as (_, host, port):
+        hello = get((host, port), "/hello.txt")
+        logo = get((host, port), "/docs/logo.png")
+        shortcut = get((host, port), "/shortcut")
+    assert (hello.status, hello.body) == (200, b"Hello, web!\n")
+    assert logo.body.startswith(b"\x89PNG\r\n\x1a\n")
+    assert shortcut.status == 403
+    assert http_step5.WEB_ROOT == http_step4.WEB_ROOT
+
+
+def test_the_shipped_shortcut_is_a_link_out_of_the_web_root():
+    shortcut = http_step4.WEB_ROOT / "shortcut"
+    assert shortcut.is_symlink()
+    assert not http_step4.is_inside(shortcut, http_step4.WEB_ROOT)
+# Every server of the lecture, in every odd case ---------------------------------------
+
+@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("target", [
+    "/", "/empty", "/empty/", "/caf%E9-latin1.txt", "/loop", "/dir-out/",
+], ids=["root", "empty folder", "empty folder/", "non-UTF-8 name",
+        "symlink loop", "symlink out"])
+def test_every_step_answers_the_odd_corners_of_the_web_root(web_root, step, target):
+    with http_server(step_handler(step, web_root)) as server:
+        response = get(server.address, target)
+        head = get(server.address, target, method="HEAD")
+    assert 200 <= response.status < 500, response.body
+    assert head.status == response.status
+    assert SECRET not in response.body
+
+
+def test_root_listing_links_a_non_utf8_name_and_an_empty_folder(server):
+    page = get(server.address, "/").body.decode("utf-8")
+    # The link has the name's own bytes; the text a "?" for the odd byte.
+    assert '<li><a href="caf%E9-latin1.txt">caf?-latin1.txt</a></li>' in page
+    assert '<li><a href="empty/">empty/</a></li>' in page
+
+
+def test_the_link_to_a_non_utf8_name_gets_a_clear_400(server):
+    response = get(server.address, "/caf%E9-latin1.txt")
+    assert (response.status, response.body) == (
+        400, b"400 Bad Request: not UTF-8\n")
+
+
+def test_an_empty_folder_is_listed_with_only_its_parent(server):
+    response = get(server.address, "/empty/")
+    items = [line for line in response.body.decode().splitlines()
+             if line.startswith("<li>")]
+    assert response.status == 200
+    assert items == ['<li><a href="../">../</a></li>']
+
+
+def test_requests_follows_each_link_of_the_root_listing(base_url):
+    page = urllib.request.urlopen(base_url + "/", timeout=SOCKET_TIMEOUT)
+    with page:
+        links = [line.split('"')[1] for line in page.read().decode().splitlines()
+                 if line.startswith("<li>")]
+    with http_session() as session:
+        statuses = {link: session.get(f"{base_url}/{link}",
+                                      timeout=SOCKET_TIMEOUT).status_code
+                    for link in links}
+    assert statuses["empty/"] == statuses["docs/"] == statuses["hello.txt"] == 200
+    assert statuses["caf%E9-latin1.txt"] == 400
+    assert statuses["link-out.txt"] == statuses["dir-out/"] == 403
+    assert statuses["loop"] == 404

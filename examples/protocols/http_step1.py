@@ -10,12 +10,18 @@ Still, it is a real HTTP server: a browser or curl can fetch its page.
     python examples/protocols/http_step1.py --port 0   # any free port
     curl -i http://127.0.0.1:8080/
 
+Two limits keep one client from holding the server: the whole request
+head must arrive within TIMEOUT seconds (a deadline, however slowly the
+bytes trickle in), and after the response the server listens to the
+client for at most a second more (close_gently).
+
 The other steps import the pieces of this one that they keep unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import socket
 import sys
 import time
@@ -24,9 +30,12 @@ from typing import BinaryIO
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
-TIMEOUT = 10.0  # how long a client may stay silent, in seconds
+TIMEOUT = 10.0  # seconds a client has to send its whole request head
 MAX_LINE = 8192  # the longest request or header line we read, in bytes
 MAX_HEADERS = 100  # the most header lines in one request
+# Connections the kernel accepts and queues while we serve someone else;
+# beyond that, new clients are turned away (Linux caps it: somaxconn).
+BACKLOG = 1024
 
 Handler = Callable[[socket.socket], object]  # answers one client
 
@@ -37,7 +46,7 @@ def log(message: str) -> None:
 
 
 def make_server(
-    host: str = DEFAULT_HOST, port: int = 0, backlog: int = 5
+    host: str = DEFAULT_HOST, port: int = 0, backlog: int = BACKLOG
 ) -> socket.socket:
     """Return a TCP socket listening on (host, port): the echo server's."""
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -80,10 +89,39 @@ def respond(conn: socket.socket, status: str, body: bytes,
 # [end:respond]
 
 
+class Deadline(io.RawIOBase):
+    """The reading side of a socket, with one deadline for everything
+    read through it: each recv waits only for the time that is left."""
+
+    def __init__(self, conn: socket.socket, seconds: float) -> None:
+        self.conn = conn
+        self.deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long")
+        timeout = self.conn.gettimeout()
+        self.conn.settimeout(left)
+        try:
+            return self.conn.recv_into(buffer)
+        finally:
+            self.conn.settimeout(timeout)  # as it was, for sending
+
+
+def open_request(conn: socket.socket) -> BinaryIO:
+    """A file to read a request head from (instead of conn.makefile):
+    the socket's timeout becomes a deadline for the whole head."""
+    return io.BufferedReader(Deadline(conn, conn.gettimeout() or TIMEOUT))
+
+
 # [start:handle_client]
 def handle_client(conn: socket.socket) -> None:
     """Read one request, whatever it says, and answer 200 OK."""
-    with conn.makefile("rb") as reader:
+    with open_request(conn) as reader:
         read_head(reader)
     respond(conn, "200 OK", b"Hello from step 1!\n")
 # [end:handle_client]
@@ -127,20 +165,39 @@ def serve(server: socket.socket, handle: Handler,
 # [end:serve]
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port number, 0 to 65535 (0: any free port)."""
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number, 0 to 65535")
+    return int(text)
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a number of seconds, more than zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < 1e6:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text} is not a timeout")
+    return value
+
+
 def command_line(description: str, argv: list[str] | None,
-                 with_root: bool = False) -> argparse.Namespace:
+                 with_root: bool = False,
+                 default_root: str = ".") -> argparse.Namespace:
     """The options every step accepts; steps 4 and 5 also take --root."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="address to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="port, 0 for any free port (default: %(default)s)")
-    parser.add_argument("--timeout", type=float, default=TIMEOUT,
-                        help="seconds a client may stay silent "
-                             "(default: %(default)s)")
+    parser.add_argument("--timeout", type=positive_seconds, default=TIMEOUT,
+                        help="seconds a client has to send its request "
+                             "head (default: %(default)s)")
     if with_root:
-        parser.add_argument("--root", default=".",
-                            help="the folder to serve (default: the current one)")
+        parser.add_argument("--root", default=default_root,
+                            help="the folder to serve (default: %(default)s)")
     return parser.parse_args(argv)
 
 

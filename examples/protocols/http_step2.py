@@ -19,7 +19,7 @@ import socket
 import sys
 from dataclasses import dataclass, field
 
-from http_step1 import command_line, read_head, respond, run
+from http_step1 import command_line, open_request, read_head, respond, run
 
 
 # [start:request]
@@ -51,7 +51,7 @@ def parse_request(lines: list[bytes]) -> Request:
 # [start:handle_client]
 def handle_client(conn: socket.socket) -> None:
     """Read one request and answer with what we understood of it."""
-    with conn.makefile("rb") as reader:
+    with open_request(conn) as reader:
         request = parse_request(read_head(reader))
     report = [f"method: {request.method}", f"target: {request.target}",
               f"version: {request.version}"]

@@ -7,7 +7,8 @@ an error status that says why, instead of closing the connection:
     400 Bad Request           a request line or header it cannot parse,
                               or HTTP/1.1 without a Host header
     405 Method Not Allowed    a method other than GET and HEAD
-    408 Request Timeout       a client that stops in the middle
+    408 Request Timeout       a request head that does not arrive whole
+                              within the timeout
     414 URI Too Long          a request line longer than MAX_LINE
     431 Request Header Fields Too Large
                               a header line too long, or too many
@@ -27,7 +28,7 @@ import socket
 import sys
 from typing import BinaryIO
 
-from http_step1 import MAX_HEADERS, MAX_LINE, command_line, run
+from http_step1 import MAX_HEADERS, MAX_LINE, command_line, open_request, run
 from http_step2 import Request
 
 METHODS = ("GET", "HEAD")
@@ -154,7 +155,7 @@ def respond(conn: socket.socket, status: str, body: bytes,
 def receive(conn: socket.socket) -> Request | None:
     """Read one request. If it cannot be served, answer with an
     error status here, and return None."""
-    with conn.makefile("rb") as reader:
+    with open_request(conn) as reader:
         try:
             return read_request(reader)
         except HTTPError as error:

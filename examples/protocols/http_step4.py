@@ -9,6 +9,9 @@ symbolic link that points outside. Folders come in step 5 (403 here).
 
     python examples/protocols/http_step4.py --port 0 --root some/folder
     curl -O http://127.0.0.1:PORT/picture.png
+
+Without --root it serves examples/protocols/www, the folder the lecture's
+sessions use (its "shortcut" is a link to a file outside it).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ NOT_FOUND = "404 Not Found"
 # Python's own table, not the machine's (/etc/mime.types, the registry):
 # the same answers on every computer.
 MIME_TYPES = mimetypes.MimeTypes()
+# The lecture's web root, next to this file.
+WEB_ROOT = Path(__file__).resolve().parent / "www"
 
 
 # [start:url_path]
@@ -123,7 +128,7 @@ def handle_client(conn: socket.socket, root: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = command_line("HTTP step 4: serve the files of a folder.", argv,
-                        with_root=True)
+                        with_root=True, default_root=str(WEB_ROOT))
     root = Path(args.root)
     if not root.is_dir():
         print(f"not a folder: {root}", file=sys.stderr)

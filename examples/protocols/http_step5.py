@@ -5,6 +5,8 @@ like the listing a browser shows for file:// URLs. Two details matter:
 
 * The links are relative ("notes.txt"), so the folder's own URL must end
   in "/": /docs is redirected (301 Moved Permanently) to /docs/ first.
+  The new URL has one slash between names: a browser reads "//docs/" as
+  a link to another computer, called "docs".
 * File names go into HTML and into URLs, so they are escaped for each:
   html.escape for the text, urllib.parse.quote for the link.
 
@@ -12,12 +14,14 @@ This is the complete server of the lecture:
 
     python examples/protocols/http_step5.py --port 0 --root some/folder
 
-then open http://127.0.0.1:PORT/ in a browser.
+then open http://127.0.0.1:PORT/ in a browser. Without --root it serves
+examples/protocols/www, the folder of the lecture's sessions.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import socket
 import sys
 from functools import partial
@@ -27,7 +31,7 @@ from urllib.parse import quote
 from http_step1 import command_line, run
 from http_step2 import Request
 from http_step3 import HTTPError, receive, respond, send_error
-from http_step4 import resolve, send_file, url_path
+from http_step4 import WEB_ROOT, resolve, send_file, url_path
 
 
 # [start:listing]
@@ -68,10 +72,11 @@ def send_folder(conn: socket.socket, folder: Path, target: str,
                 head_only: bool) -> None:
     """A folder's URL must end in "/"; then it gets a listing."""
     raw_path = target.partition("?")[0]
-    if not raw_path.endswith("/"):
+    # One slash at the end, and one between names: "//docs" -> "/docs/"
+    folder_url = re.sub("/+", "/", raw_path + "/")
+    if raw_path != folder_url:
         respond(conn, "301 Moved Permanently", b"",
-                headers={"Location": raw_path + "/"},
-                head_only=head_only)
+                headers={"Location": folder_url}, head_only=head_only)
     else:
         page = listing(folder, url_path(target))
         respond(conn, "200 OK", page, "text/html; charset=utf-8",
@@ -86,7 +91,7 @@ def handle_client(conn: socket.socket, root: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = command_line("HTTP step 5: files and folder listings.", argv,
-                        with_root=True)
+                        with_root=True, default_root=str(WEB_ROOT))
     root = Path(args.root)
     if not root.is_dir():
         print(f"not a folder: {root}", file=sys.stderr)

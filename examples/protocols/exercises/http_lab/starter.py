@@ -14,7 +14,8 @@ says what was asked for; anything else gets the error status that fits:
                                      a header line longer than MAX_LINE,
                                      or more than MAX_HEADERS header lines
     505 HTTP Version Not Supported   anything but HTTP/1.0 and HTTP/1.1
-    408 Request Timeout              (given) a client that stops mid-request
+    408 Request Timeout              (given) a request head that does not
+                                     arrive whole within the timeout
 
 Your part: parse_request_line and read_request. Everything else is given.
 
@@ -25,9 +26,11 @@ Your part: parse_request_line and read_request. Everything else is given.
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import socket
 import sys
+import time
 from typing import BinaryIO
 
 DEFAULT_HOST = "127.0.0.1"
@@ -37,6 +40,7 @@ MAX_HEADERS = 100  # header lines in one request
 METHODS = ("GET", "HEAD")
 VERSIONS = ("HTTP/1.0", "HTTP/1.1")
 TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a method, a header name
+BACKLOG = 1024  # clients the kernel queues while we serve one
 
 
 class HTTPError(Exception):
@@ -81,6 +85,35 @@ def read_request(reader: BinaryIO) -> tuple[str, str, str, dict[str, str]]:
     raise NotImplementedError("read_request")
 
 
+class Deadline(io.RawIOBase):
+    """The reading side of a socket, with one deadline for everything
+    read through it: each recv waits only for the time that is left."""
+
+    def __init__(self, conn: socket.socket, seconds: float) -> None:
+        self.conn = conn
+        self.deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long")
+        timeout = self.conn.gettimeout()
+        self.conn.settimeout(left)
+        try:
+            return self.conn.recv_into(buffer)
+        finally:
+            self.conn.settimeout(timeout)  # as it was, for sending
+
+
+def open_request(conn: socket.socket) -> BinaryIO:
+    """A file to read a request head from: the socket's timeout becomes a
+    deadline for the whole head, however slowly its bytes trickle in."""
+    return io.BufferedReader(Deadline(conn, conn.gettimeout() or 10.0))
+
+
 def respond(conn: socket.socket, status: str, body: bytes,
             headers: dict[str, str] | None = None,
             head_only: bool = False) -> None:
@@ -94,7 +127,7 @@ def respond(conn: socket.socket, status: str, body: bytes,
 
 def handle_client(conn: socket.socket) -> None:
     """Read one request and answer it."""
-    with conn.makefile("rb") as reader:
+    with open_request(conn) as reader:
         try:
             method, target, version, headers = read_request(reader)
         except HTTPError as error:
@@ -113,7 +146,7 @@ def make_server(host: str = DEFAULT_HOST, port: int = 0) -> socket.socket:
     try:
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind((host, port))
-        server.listen()
+        server.listen(BACKLOG)
     except OSError:
         server.close()
         raise
@@ -144,14 +177,16 @@ def serve(server: socket.socket, max_clients: int | None = None,
 
 
 def close_gently(conn: socket.socket) -> None:
-    """Stop sending, and drop what the client still sends for up to 1 s:
-    closing with unread data resets the connection, which can destroy
-    the response before the client has read it."""
+    """Stop sending, and drop what the client still sends for 1 s at
+    most: closing with unread data resets the connection, which can
+    destroy the response before the client has read it."""
+    deadline = time.monotonic() + 1.0  # however much it sends
     try:
         conn.shutdown(socket.SHUT_WR)
-        conn.settimeout(1.0)
-        while conn.recv(65536):
-            pass
+        while (left := deadline - time.monotonic()) > 0:
+            conn.settimeout(left)
+            if not conn.recv(65536):
+                break  # the client closed too
     except OSError:
         pass
 
@@ -160,10 +195,17 @@ def log(message: str) -> None:
     print(f"[http lab] {message}", file=sys.stderr, flush=True)
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port number, 0 to 65535 (0: any free port)."""
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number, 0 to 65535")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The HTTP lab's server.")
     parser.add_argument("--host", default=DEFAULT_HOST)
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="port, 0 for any free port (default: %(default)s)")
     args = parser.parse_args(argv)
     try:

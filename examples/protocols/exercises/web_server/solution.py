@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import argparse
 import html
+import io
 import mimetypes
 import re
 import socket
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, unquote
 
 DEFAULT_HOST = "127.0.0.1"
@@ -39,6 +42,7 @@ MAX_LINE = 8192
 MAX_HEADERS = 100
 TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 MIME_TYPES = mimetypes.MimeTypes()  # Python's table, the same everywhere
+BACKLOG = 1024  # clients the kernel queues while we serve one
 
 
 class HTTPError(Exception):
@@ -131,15 +135,47 @@ def route(target: str, root: Path) -> Response:
     if "\0" in path or "\\" in path:
         raise HTTPError("400 Bad Request", "NUL or backslash in the path")
     local = resolve(root, path)
-    if local.is_dir() and not path.endswith("/"):
+    # A folder's URL ends in "/", with one "/" between names: a browser
+    # would read "//docs/" as a link to another computer, called "docs".
+    folder_url = re.sub("/+", "/", raw_path + "/")
+    if local.is_dir() and raw_path != folder_url:
         return Response("301 Moved Permanently",
-                        headers={"Location": raw_path + "/"})
+                        headers={"Location": folder_url})
     if local.is_dir():
         return folder_response(local, path)
     return file_response(local)
 
 
 # Given: the front end ----------------------------------------------------------------
+
+class Deadline(io.RawIOBase):
+    """The reading side of a socket, with one deadline for everything
+    read through it: each recv waits only for the time that is left."""
+
+    def __init__(self, conn: socket.socket, seconds: float) -> None:
+        self.conn = conn
+        self.deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long")
+        timeout = self.conn.gettimeout()
+        self.conn.settimeout(left)
+        try:
+            return self.conn.recv_into(buffer)
+        finally:
+            self.conn.settimeout(timeout)  # as it was, for sending
+
+
+def open_request(conn: socket.socket) -> BinaryIO:
+    """A file to read a request head from: the socket's timeout becomes a
+    deadline for the whole head, however slowly its bytes trickle in."""
+    return io.BufferedReader(Deadline(conn, conn.gettimeout() or 10.0))
+
 
 def read_line(reader, too_long: str) -> str:
     line = reader.readline(MAX_LINE + 1)
@@ -196,7 +232,7 @@ def handle_client(conn: socket.socket, root: Path) -> None:
     """Read one request, route it, send the response (500 on a bug)."""
     method = "GET"
     try:
-        with conn.makefile("rb") as reader:
+        with open_request(conn) as reader:
             method, target = read_request(reader)
         response = route(target, root)
     except HTTPError as error:
@@ -213,11 +249,13 @@ def handle_client(conn: socket.socket, root: Path) -> None:
 
 def close_gently(conn: socket.socket) -> None:
     """Stop sending; drop what the client still sends, for up to 1 s."""
+    deadline = time.monotonic() + 1.0  # however much it sends
     try:
         conn.shutdown(socket.SHUT_WR)
-        conn.settimeout(1.0)
-        while conn.recv(65536):
-            pass
+        while (left := deadline - time.monotonic()) > 0:
+            conn.settimeout(left)
+            if not conn.recv(65536):
+                break  # the client closed too
     except OSError:
         pass
 
@@ -231,7 +269,7 @@ def make_server(host: str = DEFAULT_HOST, port: int = 0) -> socket.socket:
     try:
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind((host, port))
-        server.listen()
+        server.listen(BACKLOG)
     except OSError:
         server.close()
         raise
@@ -253,10 +291,17 @@ def serve(server: socket.socket, root: Path, max_clients: int | None = None,
         served += 1
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port number, 0 to 65535 (0: any free port)."""
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number, 0 to 65535")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A web server for a folder.")
     parser.add_argument("--host", default=DEFAULT_HOST)
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="port, 0 for any free port (default: %(default)s)")
     parser.add_argument("--root", default=".", help="the folder to serve")
     args = parser.parse_args(argv)
