@@ -11,7 +11,6 @@ and the POP3 server serves that same maildir.
 
 from __future__ import annotations
 
-import socket
 import tempfile
 import threading
 from functools import partial
@@ -20,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.guards import allow_long_lived
+from tests.net import session_server
 from tests.support import load_example
-
 
 
 def _new_threads(before: set[threading.Thread]) -> list[threading.Thread]:
@@ -45,65 +44,31 @@ def mail_server():
             server.stop()
 
 
-def _serve_until_closed(serve, server, *args) -> None:
-    try:
-        serve(server, *args)
-    except OSError:
-        pass  # the listening socket was closed: the session is over
-
-
-def _stop(server: socket.socket, thread: threading.Thread) -> None:
-    try:  # shutdown() wakes the accept() blocked in the thread
-        server.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    server.close()
-    thread.join(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def pop3_address(mail_server):
     """(host, port) of examples/protocols/pop3_server.py serving the
     maildir that mail_server delivers to (user "student", password
     "secret")."""
     pop3 = load_example("protocols", "pop3_server")
-    server = pop3.make_server()
-    thread = threading.Thread(
-        target=_serve_until_closed,
-        args=(pop3.serve, server, mail_server.handler.folder),
-        name="pop3-server", daemon=True,
-    )
-    thread.start()
-    allow_long_lived(threads=[thread])
-    try:
-        yield server.getsockname()
-    finally:
-        _stop(server, thread)
+    with session_server(pop3.serve, pop3.make_server(), mail_server.handler.folder) as running:
+        yield running.address
 
 
 @pytest.fixture(scope="session")
-def web_root():
+def lecture_web_root():
     """The folder the sessions' web server serves: examples/protocols/www,
     shipped with the course (its "shortcut" is a symbolic link to
     examples/protocols/secret.txt), so that students see the same outputs
-    at home. The sessions only read it."""
+    at home. The sessions only read it (a hidden block names it web_root)."""
     return load_example("protocols", "http_step4").WEB_ROOT
 
 
 @pytest.fixture(scope="session")
-def web_address(web_root):
-    """(host, port) of the lecture's HTTP server (http_step5) serving web_root."""
+def lecture_web_address(lecture_web_root):
+    """(host, port) of the lecture's HTTP server (http_step5) serving
+    lecture_web_root (a hidden block names it web_address)."""
     step1 = load_example("protocols", "http_step1")
     step5 = load_example("protocols", "http_step5")
-    server = step1.make_server()
-    handle = partial(step5.handle_client, root=web_root)
-    thread = threading.Thread(
-        target=_serve_until_closed, args=(step1.serve, server, handle),
-        name="web-server", daemon=True,
-    )
-    thread.start()
-    allow_long_lived(threads=[thread])
-    try:
-        yield server.getsockname()
-    finally:
-        _stop(server, thread)
+    handle = partial(step5.handle_client, root=lecture_web_root)
+    with session_server(step1.serve, step1.make_server(), handle) as running:
+        yield running.address

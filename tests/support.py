@@ -82,23 +82,16 @@ def load_example(slug: str, name: str) -> ModuleType:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     directory = str(path.parent)
-    # modules of a sibling's name from elsewhere (another lecture's, left by
-    # its sessions) step aside while the example runs...
-    hidden = {
-        sibling.stem: sys.modules.pop(sibling.stem)
-        for sibling in path.parent.glob("*.py")
-        if sibling.stem in sys.modules
-        and getattr(sys.modules[sibling.stem], "__file__", None) != str(sibling)
-    }
-    # ...and siblings loaded before are found under their plain names
-    for mod in list(sys.modules.values()):
-        file = getattr(mod, "__file__", None)
-        if (
-            mod.__name__.startswith("course_examples.")
-            and file
-            and str(Path(file).parent) == directory
-        ):
-            sys.modules[Path(file).stem] = mod
+    # Plain names of the siblings (a lecture session's imports, or another
+    # lecture's module of the same name) step aside while the example runs,
+    # and the siblings loaded here before stand in their place: the example
+    # and the modules it imports see one consistent set.
+    siblings = {sibling.stem for sibling in path.parent.glob("*.py")}
+    hidden = {stem: sys.modules.pop(stem) for stem in siblings if stem in sys.modules}
+    before = set(sys.modules)
+    for stem in siblings:
+        if loaded := sys.modules.get(_dotted_name(path.parent / f"{stem}.py")):
+            sys.modules[stem] = loaded
     sys.path.insert(0, directory)
     saved_dont_write = sys.dont_write_bytecode
     sys.dont_write_bytecode = True
@@ -112,7 +105,9 @@ def load_example(slug: str, name: str) -> ModuleType:
         sys.dont_write_bytecode = saved_dont_write
         sys.path.remove(directory)
         for plain, mod in list(sys.modules.items()):
-            if _plain_example_name(plain, mod):
+            # what the example imported under a plain name moves to its
+            # course_examples name; the plain names hidden above come back
+            if plain not in before and _plain_example_name(plain, mod):
                 sys.modules.setdefault(_dotted_name(Path(mod.__file__)), mod)
                 del sys.modules[plain]
         sys.modules.update(hidden)

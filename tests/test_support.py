@@ -37,3 +37,21 @@ def test_a_plain_name_left_by_a_session_does_not_leak_into_an_example(monkeypatc
         assert getattr(sys.modules["service"], "IMPOSTOR", False)  # put back as it was
     finally:
         sys.modules.pop("service", None)
+
+
+def test_a_lecture_session_s_plain_imports_and_loaded_examples_never_mix(monkeypatch):
+    # a session imported http_step3 under its plain name (its folder on
+    # sys.path); a fixture loads step 4, then step 5: step 5 must raise and
+    # catch one and the same HTTPError class, or a 404 kills the server
+    from tests.course import EXAMPLES
+
+    monkeypatch.syspath_prepend(str(EXAMPLES / "protocols"))
+    for name in [name for name in sys.modules if "http_step" in name]:
+        monkeypatch.delitem(sys.modules, name)
+    import http_step3  # the session's own
+
+    step4 = load_example("protocols", "http_step4")
+    step5 = load_example("protocols", "http_step5")
+    assert step5.HTTPError is step4.HTTPError
+    assert step5.HTTPError is not http_step3.HTTPError  # two worlds, never mixed
+    assert sys.modules["http_step3"] is http_step3
