@@ -283,7 +283,7 @@ def assert_starters_fail(
             f"--junitxml={report}",
         ],
         cwd=ROOT,
-        env={**os.environ, "COURSE_IMPL": "starter"},
+        env={**os.environ, "COURSE_IMPL": "starter", "COURSE_SOCKET_TIMEOUT": "1"},
         capture_output=True,
         text=True,
         timeout=timeout,
