@@ -182,6 +182,17 @@ def test_time_scripts_server_and_client_talk_to_each_other():
     assert datetime.fromisoformat(result.stdout.strip()).tzinfo is not None
 
 
+def test_time_client_script_accepts_a_host_name_like_localhost():
+    # recvfrom reports the reply's sender as ("127.0.0.1", port): a client
+    # that compares it with ("localhost", port) hears "no reply".
+    with run_example("packets", "udp_time_server") as (_, host, port):
+        result = run_script("packets", "udp_time_client", "--host",
+                            "localhost", "--port", str(port), "--timeout",
+                            str(SOCKET_TIMEOUT))
+    assert result.returncode == 0, result.stderr
+    assert datetime.fromisoformat(result.stdout.strip()).tzinfo is not None
+
+
 def test_time_client_script_reports_a_lost_reply_without_a_traceback():
     with udp_socket() as silent:
         silent.bind(("127.0.0.1", 0))

@@ -141,6 +141,14 @@ class TestTimeLab:
         assert result.returncode == 0, result.stderr
         assert abs(float(result.stdout) - time.time()) < 30
 
+    def test_lab_client_script_accepts_a_host_name_like_localhost(self):
+        with run_example("packets", TIME_LAB, "server") as (_, host, port):
+            result = run_script("packets", TIME_LAB, "client", "unix",
+                                "--host", "localhost", "--port", str(port),
+                                "--timeout", str(SOCKET_TIMEOUT))
+        assert result.returncode == 0, result.stderr
+        assert abs(float(result.stdout) - time.time()) < 30
+
     def test_lab_script_explains_its_usage_with_help(self):
         result = run_script("packets", TIME_LAB, "--help")
         assert result.returncode == 0
@@ -296,6 +304,16 @@ class TestUdpPing:
             True, False, True, False]
         assert lines[1] == "seq=2 lost after 1 tries"
         assert lines[4].startswith("4 pings, 2 replies, 50.0% loss, rtt ")
+
+    def test_ping_script_accepts_a_host_name_like_localhost(self):
+        with run_example("packets", "lossy_echo_server") as (_, host, port):
+            result = run_script("packets", UDP_PING, "--host", "localhost",
+                                "--port", str(port), "--count", "2",
+                                "--timeout", str(SOCKET_TIMEOUT),
+                                "--retries", "0")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[2].startswith(
+            "2 pings, 2 replies, 0.0% loss")
 
     def test_ping_script_exits_1_when_nothing_comes_back(self):
         with udp_socket() as silent:

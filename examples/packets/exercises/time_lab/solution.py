@@ -59,14 +59,16 @@ def ask(request: bytes, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         timeout: float = 2.0) -> bytes:
     """Send one request datagram, return the server's reply.
 
-    Raises TimeoutError if no reply from (host, port) comes in time.
+    host may be a name ("localhost") or an IPv4 address. Raises
+    TimeoutError if no reply from the server comes in time.
     """
+    server = (socket.gethostbyname(host), port)  # "localhost": 127.0.0.1
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)
-        sock.sendto(request, (host, port))
+        sock.sendto(request, server)
         while True:
             reply, sender = sock.recvfrom(1024)
-            if sender == (host, port):
+            if sender == server:
                 return reply
 
 

@@ -58,13 +58,17 @@ def ask(request: bytes, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         timeout: float = 2.0) -> bytes:
     """Send one request datagram, return the server's reply.
 
-    Raises TimeoutError if no reply from (host, port) comes in time.
+    host may be a name ("localhost") or an IPv4 address. Raises
+    TimeoutError if no reply from the server comes in time.
 
     TODO:
     - a UDP socket (SOCK_DGRAM), closed when done (use with);
     - set the timeout, then sendto the request to (host, port);
-    - recvfrom until a datagram comes from (host, port): a datagram from
-      anyone else is not the reply; return the reply's bytes.
+    - recvfrom until a datagram comes from the server: a datagram from
+      anyone else is not the reply; return the reply's bytes;
+    - recvfrom names the sender by IP address, so compare with
+      (socket.gethostbyname(host), port): with host "localhost", the
+      reply comes from ("127.0.0.1", port).
     """
     raise NotImplementedError("TODO: ask the server")
 

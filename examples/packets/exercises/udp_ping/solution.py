@@ -109,9 +109,11 @@ def ping_all(host: str, port: int, count: int = 4, timeout: float = 1.0,
              retries: int = 2, report=print) -> list[PingResult]:
     """Send `count` pings one after another; report a line for each."""
     results = []
+    # recvfrom names the sender by IP address: resolve "localhost" once.
+    address = (socket.gethostbyname(host), port)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         for sequence in range(1, count + 1):
-            result = ping_once(sock, (host, port), sequence, timeout, retries)
+            result = ping_once(sock, address, sequence, timeout, retries)
             report(format_result(result))
             results.append(result)
     return results
