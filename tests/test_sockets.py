@@ -5,6 +5,7 @@ picks: in a thread (ServerThread), or as a child process started the way a
 student starts the script (run_example).
 """
 
+import contextlib
 import errno
 import signal
 import socket
@@ -74,6 +75,25 @@ def test_server_serves_clients_in_sequence_then_stops_after_max_clients():
                    for m in (b"one", b"two", b"three")]
         server.wait()  # serve() returned by itself after three clients
     assert replies == [b"one", b"two", b"three"]
+
+
+def test_200_clients_waiting_at_once_are_all_queued_and_served():
+    # The sequential server talks to one client; the others wait in the
+    # listen queue (the backlog). A backlog of 5 let connects 7+ hang and
+    # clients be reset; every one of these must connect and get its echo.
+    clients = 200
+    with running_echo_server(max_clients=clients) as server, \
+            contextlib.ExitStack() as stack:
+        waiting = [stack.enter_context(socket.create_connection(
+                       server.address, timeout=SOCKET_TIMEOUT))
+                   for _ in range(clients)]  # all connected, none served yet
+        replies = []
+        for number, sock in enumerate(waiting):
+            sock.sendall(b"client %d" % number)
+            sock.shutdown(socket.SHUT_WR)
+            replies.append(recv_until_eof(sock))
+        server.wait()
+    assert replies == [b"client %d" % number for number in range(clients)]
 
 
 def test_make_server_listens_on_loopback_at_a_port_the_os_chose():

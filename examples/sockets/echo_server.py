@@ -30,7 +30,7 @@ def log(message: str) -> None:
 
 
 def make_server(
-    host: str = DEFAULT_HOST, port: int = 0, backlog: int = 5
+    host: str = DEFAULT_HOST, port: int = 0, backlog: int = socket.SOMAXCONN
 ) -> socket.socket:
     """Return a TCP socket listening on (host, port); port 0: OS chooses."""
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -153,7 +153,7 @@ def handle_client(conn: socket.socket, timeout: float = 10.0) -> None:
 # Given code: the same server skeleton as in echo_server.py.
 
 def make_server(
-    host: str = DEFAULT_HOST, port: int = 0, backlog: int = 5
+    host: str = DEFAULT_HOST, port: int = 0, backlog: int = socket.SOMAXCONN
 ) -> socket.socket:
     """Return a TCP socket listening on (host, port); port 0: OS chooses."""
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
