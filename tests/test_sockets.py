@@ -195,6 +195,19 @@ def test_echo_server_script_prints_its_address_and_serves_the_client_script():
 
 
 @needs_sigint
+@pytest.mark.parametrize(("script", "args"), [
+    ("echo_server", []),
+    ("echo_client", ["hello"]),
+], ids=["echo_server", "echo_client"])
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_script_refuses_a_port_out_of_range_as_a_usage_error(script, args,
+                                                             port):
+    result = run_script("sockets", script, *args, "--port", port)
+    assert result.returncode == 2  # argparse's usage error, no traceback
+    assert f"{port} is not a port number (0 to 65535)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_echo_server_script_exits_cleanly_on_ctrl_c():
     with start_example("sockets", "echo_server", "--port", "0") as started:
         process, _, output = started

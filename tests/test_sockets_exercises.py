@@ -458,6 +458,20 @@ class TestSumServer:
         assert result.stdout.startswith(f"usage: {IMPL}.py")
 
 
+# Given code: the command line -------------------------------------------------
+
+@pytest.mark.parametrize(("script", "args"), [
+    (ECHO_LAB, ["server"]),
+    (ECHO_LAB, ["client", "hello"]),
+    (SUM_SERVER, []),
+], ids=["echo lab server", "echo lab client", "sum server"])
+def test_exercise_script_refuses_a_port_out_of_range(script, args):
+    result = run_script("sockets", script, *args, "--port", "99999")
+    assert result.returncode == 2  # argparse's usage error, no traceback
+    assert "99999 is not a port number (0 to 65535)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # The tests tell the starters from the solutions ------------------------------
 
 # Tests that exercise only the code the starters are given, not the TODOs.
