@@ -224,6 +224,24 @@ def test_script_explains_its_usage_with_help(script):
     assert result.stdout.startswith(f"usage: {script}.py")
 
 
+@pytest.mark.parametrize(("script", "args"), [
+    ("udp_time_server", []),
+    ("udp_time_client", []),
+    ("lossy_echo_server", []),
+    ("socketserver_demo", []),
+    ("socketserver_demo", ["--protocol", "udp"]),
+    ("sniffer", ["--pcap", "examples/packets/sample.pcap"]),
+], ids=["udp_time_server", "udp_time_client", "lossy_echo_server",
+        "socketserver_demo tcp", "socketserver_demo udp", "sniffer filter"])
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_script_refuses_a_port_out_of_range_as_a_usage_error(script, args,
+                                                             port):
+    result = run_script("packets", script, *args, "--port", port)
+    assert result.returncode == 2  # argparse's usage error, no traceback
+    assert f"{port} is not a port number (0 to 65535)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # The lossy echo server ----------------------------------------------------------
 
 def test_lossy_server_drops_exactly_every_kth_datagram():

@@ -337,6 +337,20 @@ class TestUdpPing:
         assert "--retries >= 0" in result.stderr
 
 
+# Given code: the command line -------------------------------------------------
+
+@pytest.mark.parametrize(("script", "args"), [
+    (TIME_LAB, ["server"]),
+    (TIME_LAB, ["client"]),
+    (UDP_PING, []),
+], ids=["time lab server", "time lab client", "udp ping"])
+def test_exercise_script_refuses_a_port_out_of_range(script, args):
+    result = run_script("packets", script, *args, "--port", "99999")
+    assert result.returncode == 2  # argparse's usage error, no traceback
+    assert "99999 is not a port number (0 to 65535)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # The tests tell the starters from the solutions --------------------------------
 
 GIVEN_CODE_TESTS = {

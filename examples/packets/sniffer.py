@@ -163,6 +163,15 @@ def decode_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Print one line per captured IP packet: live (needs "
@@ -177,7 +186,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(raw, the default) or at an Ethernet header")
     parser.add_argument("--interface", default="lo",
                         help="device to capture on (default: %(default)s)")
-    parser.add_argument("--port", type=int, action="append",
+    parser.add_argument("--port", type=port_number, action="append",
                         help="show only TCP/UDP packets to or from this "
                              "port; repeat for several")
     parser.add_argument("--count", type=int,

@@ -38,12 +38,21 @@ def ask_time(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
 # [end:ask-time]
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Ask a UDP time server for the time.")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="server address (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="server port (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=2.0,
                         help="seconds to wait for the reply "

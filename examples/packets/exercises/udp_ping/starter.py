@@ -108,12 +108,21 @@ def ping_all(host: str, port: int, count: int = 4, timeout: float = 1.0,
     return results
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Ping a UDP echo server; report RTTs and loss.")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="server address (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="server port (default: %(default)s)")
     parser.add_argument("--count", type=int, default=4,
                         help="pings to send (default: %(default)s)")
