@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+import struct
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -38,6 +39,14 @@ from decoder import Packet, decode, describe
 SAMPLE_CAPTURE = Path(__file__).with_name("sample.pcap")
 ETH_P_ALL = 0x0003  # "every protocol", from <linux/if_ether.h>
 MAX_FRAME = 65_535 + 14  # the largest IP packet plus an Ethernet header
+# Linux's numbers, which the socket module does not name:
+SOL_PACKET = 263  # <linux/socket.h>
+PACKET_STATISTICS = 6  # <linux/if_packet.h>
+SO_RCVBUFFORCE = 33  # <asm-generic/socket.h>
+# Frames wait in the socket's receive buffer while we decode and print;
+# when it is full the kernel drops them. The default, about 200 KB, holds
+# three of the 64 KB frames a fast transfer on lo sends.
+CAPTURE_BUFFER = 32 * 1024 * 1024  # bytes
 
 NEEDS_PRIVILEGES = """\
 sniffer: live capture needs privileges.
@@ -57,12 +66,36 @@ def open_live(interface: str = "lo") -> socket.socket:
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
                          socket.htons(ETH_P_ALL))
     try:
+        grow_receive_buffer(sock, CAPTURE_BUFFER)
         sock.bind((interface, 0))
     except OSError:
         sock.close()
         raise
     return sock
 # [end:open-live]
+
+
+# [start:buffer]
+def grow_receive_buffer(sock: socket.socket, size: int) -> int:
+    """Ask for a receive buffer of `size` bytes; return what we got.
+
+    SO_RCVBUF is capped at /proc/sys/net/core/rmem_max; SO_RCVBUFFORCE
+    is not, but needs the CAP_NET_ADMIN capability (root has it).
+    """
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, size)
+    except OSError:  # PermissionError without CAP_NET_ADMIN
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+    return sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+
+
+def kernel_statistics(sock: socket.socket) -> tuple[int, int]:
+    """(frames, drops): what reached the packet socket, and how many of
+    those the kernel dropped because the buffer was full. Reading the
+    statistics resets them to zero."""
+    stats = sock.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
+    return struct.unpack("II", stats)  # struct tpacket_stats
+# [end:buffer]
 
 
 # [start:live-frames]
@@ -136,11 +169,22 @@ def capture_live(args: argparse.Namespace) -> int:
         finally:
             if writer is not None:
                 writer.close()
+            report_drops(sock, args.interface)
     if shown is not None and args.count is not None and shown < args.count:
         print(f"sniffer: only {shown} of {args.count} packets within "
               f"{args.timeout} s", file=sys.stderr)
         return 1
     return 0
+
+
+def report_drops(sock: socket.socket, interface: str) -> None:
+    """Say on stderr how many frames the kernel counted and dropped."""
+    frames, drops = kernel_statistics(sock)
+    twice = " (on lo, each packet twice: sent and received)" \
+        if interface == "lo" else ""
+    print(f"sniffer: the kernel passed {frames} frames to the socket"
+          f"{twice}, dropped {drops} of them (buffer full)",
+          file=sys.stderr, flush=True)
 
 
 def decode_file(args: argparse.Namespace) -> int:
