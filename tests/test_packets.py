@@ -9,6 +9,9 @@ against dpkt, an independent reader.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import itertools
 import os
 import re
 import signal
@@ -18,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from datetime import datetime, timedelta, timezone
 
 import dpkt
@@ -46,7 +50,9 @@ from tests.support_packets import (
     is_root,
     needs_root,
     nothing_comes_back,
+    require_tool,
     sniffing,
+    tool_capturing,
     udp_socket,
 )
 from tests.test_packets_decoder import assert_decoders_agree
@@ -688,6 +694,292 @@ def test_sniffer_reports_a_bad_hex_dump_line(tmp_path):
     assert result.returncode == 1
     assert "line 2: not pairs of hex digits" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Files that real tools wrote: snap lengths, -i any, pcapng, tcpdump -x -----------
+
+TOOL_SAMPLES = example_path("packets", "sniffer").parent / "tool_samples"
+# Every file in tool_samples/ holds the same nine packets (see its README).
+SAMPLE_LINES = [
+    "TCP 127.0.0.1:52386 > 127.0.0.1:45678 [SYN] seq=1151155699 win=65495 "
+    "opts=mss,sack_ok,ts,nop,ws ip_len=60 data=0",
+    "TCP 127.0.0.1:45678 > 127.0.0.1:52386 [SYN,ACK] seq=3955803049 "
+    "ack=1151155700 win=65483 opts=mss,sack_ok,ts,nop,ws ip_len=60 data=0",
+    "TCP 127.0.0.1:52386 > 127.0.0.1:45678 [ACK] seq=1151155700 "
+    "ack=3955803050 win=64 opts=nop,nop,ts ip_len=52 data=0",
+    "TCP 127.0.0.1:52386 > 127.0.0.1:45678 [PSH,ACK] seq=1151155700 "
+    "ack=3955803050 win=64 opts=nop,nop,ts ip_len=292 data=240 "
+    "b'hello hello hell'...",
+    "TCP 127.0.0.1:45678 > 127.0.0.1:52386 [ACK] seq=3955803050 "
+    "ack=1151155940 win=64 opts=nop,nop,ts ip_len=52 data=0",
+    "TCP 127.0.0.1:45678 > 127.0.0.1:52386 [FIN,ACK] seq=3955803050 "
+    "ack=1151155940 win=64 opts=nop,nop,ts ip_len=52 data=0",
+    "TCP 127.0.0.1:52386 > 127.0.0.1:45678 [FIN,ACK] seq=1151155940 "
+    "ack=3955803051 win=64 opts=nop,nop,ts ip_len=52 data=0",
+    "TCP 127.0.0.1:45678 > 127.0.0.1:52386 [ACK] seq=3955803051 "
+    "ack=1151155941 win=64 opts=nop,nop,ts ip_len=52 data=0",
+    "UDP 127.0.0.1:56147 > 127.0.0.1:45678 ip_len=32 data=4 b'time'",
+]
+
+
+def sniffer_lines(*args: str) -> list[str]:
+    result = run_script("packets", "sniffer", *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(("args", "link"), [
+    (["--pcap", "lo.pcap"], "ethernet"),
+    (["--pcap", "any-sll.pcap"], "linux_sll"),
+    (["--pcap", "any-sll2.pcap"], "linux_sll2"),
+    (["--pcap", "lo.pcapng"], "ethernet"),
+    (["--hex", "lo-x.txt"], "raw"),
+    (["--hex", "lo-xx.txt", "--link", "ethernet"], "ethernet"),
+], ids=["tcpdump pcap", "tcpdump -i any, cooked v1", "tcpdump -i any, cooked v2",
+        "dumpcap pcapng", "tcpdump -x", "tcpdump -xx"])
+def test_sniffer_reads_each_file_that_real_tools_wrote(args, link):
+    option, name, *rest = args
+    assert sniffer_lines(option, str(TOOL_SAMPLES / name), *rest) == SAMPLE_LINES
+    if option == "--pcap":
+        capture = capture_files.read_pcap((TOOL_SAMPLES / name).read_bytes())
+        assert capture.link == link and capture.problem is None
+
+
+def test_tool_sample_agrees_with_dpkt():
+    capture = capture_files.read_pcap((TOOL_SAMPLES / "lo.pcap").read_bytes())
+    for record in capture.records:
+        assert_decoders_agree(record.data, "ethernet")
+
+
+def test_cooked_captures_carry_the_same_ip_packets_as_the_ethernet_one():
+    def ip_packets(name: str, header: int) -> list[bytes]:
+        capture = capture_files.read_pcap((TOOL_SAMPLES / name).read_bytes())
+        return [record.data[header:] for record in capture.records]
+
+    ethernet = ip_packets("lo.pcap", 14)
+    assert ip_packets("any-sll.pcap", 16) == ethernet
+    assert ip_packets("any-sll2.pcap", 20) == ethernet
+    cooked = decoder.decode(
+        capture_files.read_pcap((TOOL_SAMPLES / "any-sll2.pcap").read_bytes())
+        .records[0].data, "linux_sll2")
+    assert cooked.link.packet_type == "in" and cooked.link.ethertype == 0x0800
+
+
+def test_a_snap_length_capture_is_truncated_not_malformed():
+    # tcpdump -s 80 kept the first 80 bytes of the 306-byte data packet.
+    lines = sniffer_lines("--pcap", str(TOOL_SAMPLES / "lo-snap80.pcap"))
+    assert lines[3] == (
+        "TCP 127.0.0.1:52386 > 127.0.0.1:45678 [PSH,ACK] seq=1151155700 "
+        "ack=3955803050 win=64 opts=nop,nop,ts ip_len=292 data=14 "
+        "b'hello hello he' [captured 80 of 306 bytes]")
+    assert lines[:3] + lines[4:] == SAMPLE_LINES[:3] + SAMPLE_LINES[4:]
+
+
+@pytest.mark.parametrize(("cut", "line"), [
+    (40, "TRUNCATED TCP 127.0.0.1 > 127.0.0.1: TCP header needs 20 bytes, "
+         "got 6 [captured 40 of 72 bytes]"),
+    (30, "TRUNCATED IPv4 header needs 20 bytes, got 16 [captured 30 of 72 "
+         "bytes]"),
+    (60, "TCP 127.0.0.1:40000 > 127.0.0.1:50000 [PSH,ACK] seq=1000 ack=2000 "
+         "win=65535 ip_len=58 data=6 b'GET / ' [captured 60 of 72 bytes]"),
+], ids=["cut in the TCP header", "cut in the IP header", "cut in the data"])
+def test_a_header_cut_by_the_snap_length_is_reported_as_truncated(tmp_path, cut,
+                                                                  line):
+    from tests.test_packets_decoder import TCP_PACKET
+
+    frame = bytes(12) + b"\x08\x00" + TCP_PACKET
+    path = tmp_path / "snapped.pcap"
+    with capture_files.PcapWriter(path, snaplen=cut) as writer:
+        writer.write(frame[:cut], original_length=len(frame))
+    assert sniffer_lines("--pcap", str(path)) == [line]
+
+
+def pcapng(order: str, packets: list[bytes], resolution: int = 6,
+           link_type: int = 1, simple: bool = False) -> bytes:
+    """A pcapng file, built here field by field (pcapng spec, section 4):
+    a section header, one interface with if_tsresol, one block per packet."""
+    def block(kind: int, body: bytes) -> bytes:
+        body += bytes(-len(body) % 4)
+        length = 12 + len(body)
+        return (struct.pack(order + "II", kind, length) + body
+                + struct.pack(order + "I", length))
+
+    section = block(0x0A0D0D0A, struct.pack(order + "IHHq", 0x1A2B3C4D, 1, 0, -1))
+    tsresol = struct.pack(order + "HH", 9, 1) + bytes([resolution, 0, 0, 0])
+    end = struct.pack(order + "HH", 0, 0)
+    interface = block(1, struct.pack(order + "HHI", link_type, 0, 65535)
+                      + tsresol + end)
+    blocks = []
+    for number, data in enumerate(packets):
+        if simple:
+            blocks.append(block(3, struct.pack(order + "I", len(data)) + data))
+            continue
+        stamp = (1_700_000_000 + number) * 10 ** resolution + 5
+        blocks.append(block(6, struct.pack(order + "IIIII", 0, stamp >> 32,
+                                           stamp & 0xFFFFFFFF, len(data),
+                                           len(data)) + data))
+    return section + interface + b"".join(blocks)
+
+
+@pytest.mark.parametrize("order", ["<", ">"], ids=["little-endian", "big-endian"])
+@pytest.mark.parametrize("resolution", [6, 9], ids=["microseconds", "nanoseconds"])
+def test_pcapng_is_read_in_both_byte_orders_with_its_time_resolution(order,
+                                                                     resolution):
+    from tests.test_packets_decoder import PACKETS
+
+    packets = list(PACKETS.values())[:4]
+    capture = capture_files.read_pcap(pcapng(order, packets, resolution,
+                                             link_type=101))
+    assert capture.problem is None and capture.link == "raw"
+    assert [record.data for record in capture.records] == packets
+    assert [record.timestamp for record in capture.records] == pytest.approx(
+        [1_700_000_000 + number + 5 / 10 ** resolution for number in range(4)])
+
+
+def test_pcapng_simple_packet_blocks_are_read_too():
+    from tests.test_packets_decoder import PACKETS
+
+    packets = list(PACKETS.values())[:2]
+    capture = capture_files.read_pcap(pcapng("<", packets, link_type=101,
+                                             simple=True))
+    assert [record.data for record in capture.records] == packets
+
+
+def test_pcapng_cut_short_keeps_the_packets_before_and_says_so():
+    data = (TOOL_SAMPLES / "lo.pcapng").read_bytes()
+    whole = capture_files.read_pcap(data)
+    capture = capture_files.read_pcap(data[:-200])  # the end: statistics
+    assert capture.records == whole.records[:len(capture.records)]
+    assert len(capture.records) < 9
+    assert capture.problem.startswith(f"after packet {len(capture.records)}")
+
+
+@CHECKS
+@given(st.binary(max_size=300))
+def test_random_bytes_after_a_pcapng_header_never_crash_the_reader(tail):
+    head = pcapng("<", [], link_type=1)
+    try:
+        capture = capture_files.read_pcap(head + tail)
+    except capture_files.CaptureFileError:
+        return
+    assert all(isinstance(record.data, bytes) for record in capture.records)
+
+
+class CountingFile(io.BufferedReader):
+    """A binary file that counts the bytes read through it."""
+
+    bytes_read = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.bytes_read += len(data)
+        return data
+
+
+@pytest.mark.parametrize("kind", ["pcap", "pcapng"])
+def test_reading_the_first_records_reads_only_those(tmp_path, kind):
+    frame = bytes(12) + b"\x08\x00" + bytes(1000)
+    path = tmp_path / f"big.{kind}"
+    if kind == "pcap":
+        capture_files.write_pcap(path, [frame] * 4000)
+    else:
+        path.write_bytes(pcapng("<", [frame] * 4000))
+    assert path.stat().st_size > 4_000_000
+    with CountingFile(io.FileIO(path), buffer_size=1) as file:
+        records = list(itertools.islice(capture_files.open_capture(file), 3))
+        assert len(records) == 3
+        assert file.bytes_read < 4 * 1100
+
+
+def test_sniffer_count_3_on_a_large_file_does_not_read_it_whole(tmp_path, capsys):
+    frame = bytes(12) + b"\x08\x00" + bytes.fromhex(
+        "4500001c0001000040117cce7f0000017f000001d431c3cb00080000")
+    path = tmp_path / "large.pcap"
+    capture_files.write_pcap(path, [frame + bytes(1000)] * 5000)
+    assert path.stat().st_size > 5_000_000
+    tracemalloc.start()
+    try:
+        status = sniffer.main(["--pcap", str(path), "--count", "3"])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert status == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+    assert peak < 1_000_000  # the whole file would be 5 MB
+
+
+def packets_in(path) -> int:
+    """How many packets a capture file or a tcpdump -x text holds so far."""
+    if path.suffix == ".txt":
+        return path.read_text().count("0x0000:")
+    try:
+        return len(capture_files.read_pcap(path.read_bytes()).records)
+    except capture_files.CaptureFileError:
+        return 0
+
+
+TRAFFIC = """\
+import socket, sys
+port = int(sys.argv[1])
+with socket.create_server(("127.0.0.1", port)) as listener:
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        conn, _ = listener.accept()
+        with conn:
+            client.sendall(b"hello " * 40)
+            conn.recv(4096)
+with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+    udp.sendto(b"time", ("127.0.0.1", port))
+"""
+
+
+@needs_root
+def test_sniffer_reads_what_tcpdump_and_dumpcap_record_now(tmp_path):
+    tcpdump = require_tool("tcpdump", "tcpdump")
+    dumpcap = require_tool("dumpcap", "wireshark-common")
+    with make_listener() as free:  # a port for the conversation
+        port = free.getsockname()[1]
+    bpf = f"port {port}"
+    files = {name: tmp_path / name for name in (
+        "lo.pcap", "snap80.pcap", "any-sll2.pcap", "any-sll.pcap", "x.txt",
+        "xx.txt", "lo.pcapng")}
+    as_root = [tcpdump, "-Z", "root", "-U"]  # root may write in tmp_path
+    with contextlib.ExitStack() as tools:
+        for command, stdout in [
+            (as_root + ["-i", "lo", "-w", files["lo.pcap"], bpf], None),
+            (as_root + ["-i", "lo", "-s", "80", "-w", files["snap80.pcap"],
+                        bpf], None),
+            (as_root + ["-i", "any", "-w", files["any-sll2.pcap"], bpf], None),
+            (as_root + ["-i", "any", "-y", "LINUX_SLL", "-w",
+                        files["any-sll.pcap"], bpf], None),
+            (as_root + ["-i", "lo", "-l", "-nn", "-x", bpf], files["x.txt"]),
+            (as_root + ["-i", "lo", "-l", "-nn", "-xx", bpf], files["xx.txt"]),
+            ([dumpcap, "-q", "-i", "lo", "-f", bpf, "-w", files["lo.pcapng"]],
+             None),
+        ]:
+            tools.enter_context(tool_capturing([str(part) for part in command],
+                                               stdout))
+        script = tmp_path / "traffic.py"
+        script.write_text(TRAFFIC)
+        subprocess.run([sys.executable, str(script), str(port)], check=True,
+                       timeout=30)
+        # libpcap hands packets over in blocks, up to a second late, and a
+        # tool stopped before that loses them: wait for all nine.
+        deadline = time.monotonic() + 20
+        while (time.monotonic() < deadline
+               and not all(packets_in(path) >= 9 for path in files.values())):
+            time.sleep(0.1)
+    lines = sniffer_lines("--pcap", str(files["lo.pcap"]))
+    assert len(lines) == 9 and "data=240 b'hello hello hell'..." in lines[3]
+    assert lines[8].endswith("data=4 b'time'")
+    for name in ("any-sll2.pcap", "any-sll.pcap", "lo.pcapng"):
+        assert sniffer_lines("--pcap", str(files[name])) == lines, name
+    assert sniffer_lines("--hex", str(files["x.txt"])) == lines
+    assert sniffer_lines("--hex", str(files["xx.txt"]), "--link",
+                         "ethernet") == lines
+    snapped = sniffer_lines("--pcap", str(files["snap80.pcap"]))
+    assert snapped[3].endswith("data=14 b'hello hello he' "
+                               "[captured 80 of 306 bytes]")
+    assert snapped[:3] + snapped[4:] == lines[:3] + lines[4:]
 
 
 # Live capture on the loopback device -------------------------------------------------

@@ -13,7 +13,9 @@ Run it::
     sudo python examples/packets/sniffer.py --port 50007 --count 10
     sudo python examples/packets/sniffer.py --write out.pcap
     python examples/packets/sniffer.py --pcap examples/packets/sample.pcap
+    python examples/packets/sniffer.py --pcap any.pcapng    # pcapng, -i any
     python examples/packets/sniffer.py --hex dump.txt       # tcpdump -x text
+    python examples/packets/sniffer.py --hex dump.txt --link ethernet  # -xx
     python examples/packets/sniffer.py --help
 
 Stop a live capture with Ctrl-C.
@@ -25,14 +27,16 @@ import argparse
 import socket
 import struct
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from capture_files import (
     CaptureFileError,
     PcapWriter,
+    Record,
+    open_capture,
     parse_hex_dump,
-    read_pcap,
 )
 from decoder import Packet, decode, describe
 
@@ -124,20 +128,26 @@ def involves_ports(packet: Packet, ports: set[int]) -> bool:
             or getattr(transport, "destination_port", None) in ports)
 
 
+def as_records(frames: Iterable[bytes]) -> Iterator[Record]:
+    """Whole frames (live, or from a hex dump) as records stamped now."""
+    for frame in frames:
+        yield Record(time.time(), frame, len(frame))
+
+
 # [start:show]
-def show(frames: Iterable[bytes], link: str,
+def show(records: Iterable[Record], link: str,
          ports: set[int] = frozenset(), count: int | None = None,
          writer: PcapWriter | None = None) -> int:
     """Print a line per packet that involves ports; count them."""
     shown = 0
     # [start:show-loop]
-    for frame in frames:
-        packet = decode(frame, link)
+    for record in records:
+        packet = decode(record.data, link, record.original_length)
         if not involves_ports(packet, ports):
             continue
         print(describe(packet), flush=True)
         if writer is not None:
-            writer.write(frame)
+            writer.write(record.data, record.original_length)
         shown += 1
         if shown == count:
             break
@@ -162,7 +172,8 @@ def capture_live(args: argparse.Namespace) -> int:
     with sock:
         print(f"Sniffer listening on {args.interface}", flush=True)
         try:
-            shown = show(live_frames(sock, args.timeout), "ethernet",
+            frames = live_frames(sock, args.timeout)
+            shown = show(as_records(frames), "ethernet",
                          set(args.port or ()), args.count, writer)
         except KeyboardInterrupt:
             shown = None
@@ -188,21 +199,31 @@ def report_drops(sock: socket.socket, interface: str) -> None:
 
 
 def decode_file(args: argparse.Namespace) -> int:
+    if args.hex:
+        try:
+            text = Path(args.hex).read_text(errors="replace")
+            frames = parse_hex_dump(text)
+        except (OSError, CaptureFileError) as exc:
+            print(f"sniffer: cannot read {args.hex}: {exc}", file=sys.stderr)
+            return 1
+        show(as_records(frames), args.link, set(args.port or ()), args.count)
+        return 0
     try:
-        if args.pcap:
-            capture = read_pcap(Path(args.pcap).read_bytes())
-            frames = [record.data for record in capture.records]
-            link, problem = capture.link, capture.problem
-        else:
-            frames = parse_hex_dump(Path(args.hex).read_text(errors="replace"))
-            link, problem = args.link, None
-    except (OSError, CaptureFileError) as exc:
-        print(f"sniffer: cannot read {args.pcap or args.hex}: {exc}",
-              file=sys.stderr)
+        file = open(args.pcap, "rb")
+    except OSError as exc:
+        print(f"sniffer: cannot read {args.pcap}: {exc}", file=sys.stderr)
         return 1
-    show(frames, link, set(args.port or ()), args.count)
-    if problem:
-        print(f"sniffer: stopped early: {problem}", file=sys.stderr)
+    with file:
+        try:
+            capture = open_capture(file)
+        except CaptureFileError as exc:
+            print(f"sniffer: cannot read {args.pcap}: {exc}", file=sys.stderr)
+            return 1
+        # Records are read as show() asks for them: --count 3 reads
+        # three, however large the file.
+        show(capture, capture.link, set(args.port or ()), args.count)
+    if capture.problem:
+        print(f"sniffer: stopped early: {capture.problem}", file=sys.stderr)
         return 1
     return 0
 
@@ -222,12 +243,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     "root), from a pcap file, or from a hex dump.")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--pcap", metavar="FILE",
-                        help="decode a classic pcap file instead")
+                        help="decode a pcap or pcapng file instead")
     source.add_argument("--hex", metavar="FILE",
                         help="decode a hex dump (tcpdump -x) instead")
-    parser.add_argument("--link", choices=["raw", "ethernet"], default="raw",
+    parser.add_argument("--link", choices=["raw", "ethernet", "linux_sll",
+                                           "linux_sll2"], default="raw",
                         help="with --hex: packets start at the IP header "
-                             "(raw, the default) or at an Ethernet header")
+                             "(raw, the default: tcpdump -x), at an "
+                             "Ethernet header (tcpdump -xx on lo or eth0) "
+                             "or at a Linux cooked header (-xx -i any)")
     parser.add_argument("--interface", default="lo",
                         help="device to capture on (default: %(default)s)")
     parser.add_argument("--port", type=port_number, action="append",
