@@ -551,6 +551,13 @@ def test_exercise_script_refuses_a_port_out_of_range(script, args):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("timeout", ["0", "-1", "soon"])
+def test_sum_script_refuses_a_timeout_that_is_not_a_positive_number(timeout):
+    result = run_script("sockets", SUM_SERVER, "--timeout", timeout)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
 # The tests tell the starters from the solutions ------------------------------
 
 # Tests that exercise only the code the starters are given, not the TODOs.

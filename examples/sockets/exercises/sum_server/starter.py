@@ -173,7 +173,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="seconds a client has to send each request line "
              "(default: %(default)s)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.timeout <= 0:
+        parser.error("--timeout must be more than 0 seconds")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
