@@ -1089,6 +1089,10 @@ def test_live_capture_in_process_agrees_with_dpkt_and_numbers_tcp_bytes():
             tcp_conversation(listener, b"0123456789")
             frames = [frame for frame in sniffer.live_frames(capture, 0.5)
                       if sniffer.involves_ports(decoder.decode(frame), {port})]
+            seen, dropped = sniffer.kernel_statistics(capture)
+            buffer = capture.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+    assert seen >= len(frames) and dropped == 0
+    assert buffer >= sniffer.CAPTURE_BUFFER  # Linux reports twice the size
     packets = [decoder.decode(frame) for frame in frames]
     for frame in frames:
         assert_decoders_agree(frame, "ethernet")
