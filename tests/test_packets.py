@@ -908,14 +908,36 @@ def test_sniffer_count_3_on_a_large_file_does_not_read_it_whole(tmp_path, capsys
     assert peak < 1_000_000  # the whole file would be 5 MB
 
 
-def packets_in(path) -> int:
-    """How many packets a capture file or a tcpdump -x text holds so far."""
-    if path.suffix == ".txt":
-        return path.read_text().count("0x0000:")
+def packets_in(path, port: int) -> int:
+    """How many packets to or from port a capture file or a tcpdump -x
+    text holds so far."""
+    if path.suffix == ".txt":  # count tcpdump's summary lines
+        ends = (f".{port} ", f".{port}:")
+        return sum(1 for line in path.read_text().splitlines()
+                   if not line[:1].isspace() and any(end in line for end in ends))
     try:
-        return len(capture_files.read_pcap(path.read_bytes()).records)
+        capture = capture_files.read_pcap(path.read_bytes())
     except capture_files.CaptureFileError:
         return 0
+    return sum(1 for record in capture.records if sniffer.involves_ports(
+        decoder.decode(record.data, capture.link, record.original_length),
+        {port}))
+
+
+def wait_for_packets(files, port: int, count: int, poke=None) -> None:
+    """Wait until every file holds `count` packets of port; poke() now and
+    then (a tool may say it listens a moment before it captures)."""
+    deadline = time.monotonic() + 20
+    next_poke = 0.0
+    while time.monotonic() < deadline:
+        if all(packets_in(path, port) >= count for path in files.values()):
+            return
+        if poke is not None and time.monotonic() >= next_poke:
+            poke()
+            next_poke = time.monotonic() + 1
+        time.sleep(0.1)
+    counts = {name: packets_in(path, port) for name, path in files.items()}
+    raise AssertionError(f"not {count} packets in every file: {counts}")
 
 
 TRAFFIC = """\
@@ -936,9 +958,10 @@ with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
 def test_sniffer_reads_what_tcpdump_and_dumpcap_record_now(tmp_path):
     tcpdump = require_tool("tcpdump", "tcpdump")
     dumpcap = require_tool("dumpcap", "wireshark-common")
-    with make_listener() as free:  # a port for the conversation
-        port = free.getsockname()[1]
-    bpf = f"port {port}"
+    with make_listener() as free, make_listener() as other:
+        port = free.getsockname()[1]  # the conversation's
+        probe_port = other.getsockname()[1]  # datagrams until all listen
+    bpf = f"port {port} or port {probe_port}"
     files = {name: tmp_path / name for name in (
         "lo.pcap", "snap80.pcap", "any-sll2.pcap", "any-sll.pcap", "x.txt",
         "xx.txt", "lo.pcapng")}
@@ -958,29 +981,32 @@ def test_sniffer_reads_what_tcpdump_and_dumpcap_record_now(tmp_path):
         ]:
             tools.enter_context(tool_capturing([str(part) for part in command],
                                                stdout))
+        # A tool may say it listens a moment before it captures, and
+        # libpcap hands packets over in blocks, up to a second late (a tool
+        # stopped before that loses them). So: datagrams to another port
+        # until every tool has one; then the conversation, until all have
+        # its nine packets.
+        with udp_socket() as probe:
+            wait_for_packets(files, probe_port, 1, lambda: probe.sendto(
+                b"ready?", ("127.0.0.1", probe_port)))
         script = tmp_path / "traffic.py"
         script.write_text(TRAFFIC)
         subprocess.run([sys.executable, str(script), str(port)], check=True,
                        timeout=30)
-        # libpcap hands packets over in blocks, up to a second late, and a
-        # tool stopped before that loses them: wait for all nine.
-        deadline = time.monotonic() + 20
-        while (time.monotonic() < deadline
-               and not all(packets_in(path) >= 9 for path in files.values())):
-            time.sleep(0.1)
-    lines = sniffer_lines("--pcap", str(files["lo.pcap"]))
+        wait_for_packets(files, port, 9)
+    only = ["--port", str(port)]
+    lines = sniffer_lines("--pcap", str(files["lo.pcap"]), *only)
     assert len(lines) == 9 and "data=240 b'hello hello hell'..." in lines[3]
     assert lines[8].endswith("data=4 b'time'")
     for name in ("any-sll2.pcap", "any-sll.pcap", "lo.pcapng"):
-        assert sniffer_lines("--pcap", str(files[name])) == lines, name
-    assert sniffer_lines("--hex", str(files["x.txt"])) == lines
-    assert sniffer_lines("--hex", str(files["xx.txt"]), "--link",
-                         "ethernet") == lines
-    snapped = sniffer_lines("--pcap", str(files["snap80.pcap"]))
+        assert sniffer_lines("--pcap", str(files[name]), *only) == lines, name
+    assert sniffer_lines("--hex", str(files["x.txt"]), *only) == lines
+    assert sniffer_lines("--hex", str(files["xx.txt"]), "--link", "ethernet",
+                         *only) == lines
+    snapped = sniffer_lines("--pcap", str(files["snap80.pcap"]), *only)
     assert snapped[3].endswith("data=14 b'hello hello he' "
                                "[captured 80 of 306 bytes]")
     assert snapped[:3] + snapped[4:] == lines[:3] + lines[4:]
-
 
 # Live capture on the loopback device -------------------------------------------------
 
