@@ -7,18 +7,32 @@
     needs_root                      skip mark for live-capture tests
     sniffing(*args)                 run sniffer.py live as a child process;
                                     yield (process, output) once it captures
+    require_tool(tool, package)     a capture tool's path; skip without it
+                                    (fail under CI=true)
+    tool_capturing(command)         run tcpdump or dumpcap until the with
+                                    block ends, once it listens
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import socket
+import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
-from tests.support import SOCKET_TIMEOUT, start_example
+from tests.support import (
+    EXIT_TIMEOUT,
+    SOCKET_TIMEOUT,
+    STARTUP_TIMEOUT,
+    start_example,
+)
 
 QUIET_PERIOD = 0.3  # how long "nothing comes back" waits, in seconds
 
@@ -77,3 +91,55 @@ def sniffing(*args: str):
         yield process, output
 
 
+
+
+def require_tool(tool: str, package: str) -> str:
+    """The path of a command-line tool. Without it the test is skipped,
+    saying how to install it; under CI=true it fails instead, because
+    CI must install it."""
+    path = shutil.which(tool)
+    if path is None:
+        message = f"needs {tool}: apt-get install {package}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} (CI must install it)")
+        pytest.skip(message)
+    return path
+
+
+@contextmanager
+def tool_capturing(command: list[str], stdout: Path | None = None):
+    """Run a capture tool (tcpdump, dumpcap) while the with block runs.
+
+    Waits until the tool says it listens; on exit sends it Ctrl-C, as a
+    person would, and waits for it to write its last packets and exit.
+    What it printed on stdout goes to the file `stdout`, if given.
+    """
+    with open(stdout or os.devnull, "w") as out:
+        process = subprocess.Popen(command, stdout=out,
+                                   stderr=subprocess.PIPE, text=True)
+        listening = threading.Event()
+        messages: list[str] = []
+
+        def watch() -> None:
+            for line in process.stderr:
+                messages.append(line)
+                if "listening on" in line or "Capturing on" in line:
+                    listening.set()
+
+        watcher = threading.Thread(target=watch, name="capture-tool-stderr")
+        watcher.start()
+        try:
+            if not listening.wait(STARTUP_TIMEOUT):
+                raise AssertionError(f"{command[0]} did not start: "
+                                     f"{''.join(messages)}")
+            yield
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+            try:
+                process.wait(EXIT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(EXIT_TIMEOUT)
+            watcher.join(EXIT_TIMEOUT)
+            process.stderr.close()

@@ -141,6 +141,14 @@ class TestTimeLab:
         assert result.returncode == 0, result.stderr
         assert abs(float(result.stdout) - time.time()) < 30
 
+    def test_lab_client_script_accepts_a_host_name_like_localhost(self):
+        with run_example("packets", TIME_LAB, "server") as (_, host, port):
+            result = run_script("packets", TIME_LAB, "client", "unix",
+                                "--host", "localhost", "--port", str(port),
+                                "--timeout", str(SOCKET_TIMEOUT))
+        assert result.returncode == 0, result.stderr
+        assert abs(float(result.stdout) - time.time()) < 30
+
     def test_lab_script_explains_its_usage_with_help(self):
         result = run_script("packets", TIME_LAB, "--help")
         assert result.returncode == 0
@@ -297,6 +305,16 @@ class TestUdpPing:
         assert lines[1] == "seq=2 lost after 1 tries"
         assert lines[4].startswith("4 pings, 2 replies, 50.0% loss, rtt ")
 
+    def test_ping_script_accepts_a_host_name_like_localhost(self):
+        with run_example("packets", "lossy_echo_server") as (_, host, port):
+            result = run_script("packets", UDP_PING, "--host", "localhost",
+                                "--port", str(port), "--count", "2",
+                                "--timeout", str(SOCKET_TIMEOUT),
+                                "--retries", "0")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[2].startswith(
+            "2 pings, 2 replies, 0.0% loss")
+
     def test_ping_script_exits_1_when_nothing_comes_back(self):
         with udp_socket() as silent:
             silent.bind(("127.0.0.1", 0))
@@ -317,6 +335,20 @@ class TestUdpPing:
         result = run_script("packets", UDP_PING, "--retries", "-1")
         assert result.returncode == 2
         assert "--retries >= 0" in result.stderr
+
+
+# Given code: the command line -------------------------------------------------
+
+@pytest.mark.parametrize(("script", "args"), [
+    (TIME_LAB, ["server"]),
+    (TIME_LAB, ["client"]),
+    (UDP_PING, []),
+], ids=["time lab server", "time lab client", "udp ping"])
+def test_exercise_script_refuses_a_port_out_of_range(script, args):
+    result = run_script("packets", script, *args, "--port", "99999")
+    assert result.returncode == 2  # argparse's usage error, no traceback
+    assert "99999 is not a port number (0 to 65535)" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 # The tests tell the starters from the solutions --------------------------------

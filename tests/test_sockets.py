@@ -5,6 +5,7 @@ picks: in a thread (ServerThread), or as a child process started the way a
 student starts the script (run_example).
 """
 
+import contextlib
 import errno
 import signal
 import socket
@@ -74,6 +75,25 @@ def test_server_serves_clients_in_sequence_then_stops_after_max_clients():
                    for m in (b"one", b"two", b"three")]
         server.wait()  # serve() returned by itself after three clients
     assert replies == [b"one", b"two", b"three"]
+
+
+def test_200_clients_waiting_at_once_are_all_queued_and_served():
+    # The sequential server talks to one client; the others wait in the
+    # listen queue (the backlog). A backlog of 5 let connects 7+ hang and
+    # clients be reset; every one of these must connect and get its echo.
+    clients = 200
+    with running_echo_server(max_clients=clients) as server, \
+            contextlib.ExitStack() as stack:
+        waiting = [stack.enter_context(socket.create_connection(
+                       server.address, timeout=SOCKET_TIMEOUT))
+                   for _ in range(clients)]  # all connected, none served yet
+        replies = []
+        for number, sock in enumerate(waiting):
+            sock.sendall(b"client %d" % number)
+            sock.shutdown(socket.SHUT_WR)
+            replies.append(recv_until_eof(sock))
+        server.wait()
+    assert replies == [b"client %d" % number for number in range(clients)]
 
 
 def test_make_server_listens_on_loopback_at_a_port_the_os_chose():
@@ -175,6 +195,19 @@ def test_echo_server_script_prints_its_address_and_serves_the_client_script():
 
 
 @needs_sigint
+@pytest.mark.parametrize(("script", "args"), [
+    ("echo_server", []),
+    ("echo_client", ["hello"]),
+], ids=["echo_server", "echo_client"])
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_script_refuses_a_port_out_of_range_as_a_usage_error(script, args,
+                                                             port):
+    result = run_script("sockets", script, *args, "--port", port)
+    assert result.returncode == 2  # argparse's usage error, no traceback
+    assert f"{port} is not a port number (0 to 65535)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_echo_server_script_exits_cleanly_on_ctrl_c():
     with start_example("sockets", "echo_server", "--port", "0") as started:
         process, _, output = started

@@ -24,6 +24,7 @@ from tests.support import (
     connect,
     connected_pair,
     handler_server,
+    in_thread,
     load_example,
     make_listener,
     read_exactly,
@@ -238,13 +239,17 @@ class TestSumServer:
             (b"1e3 1", b"1001.0\n"),
             (b"0.1 0.2", b"0.30000000000000004\n"),
             (b"+3 4", b"7\n"),
+            (b".5 1", b"1.5\n"),
+            (b"5. 1", b"6.0\n"),
+            (b"-1E2 +0", b"-100.0\n"),
             (b"123456789012345678901234567890 1",
              b"123456789012345678901234567891\n"),
         ],
         ids=[
             "ints", "float and int", "negative", "negative float", "zero",
             "ints stay ints", "a float makes a float", "exponent",
-            "float rounding", "plus sign", "big ints stay exact",
+            "float rounding", "plus sign", "leading point",
+            "trailing point", "capital exponent", "big ints stay exact",
         ],
     )
     def test_compute_reply_answers_with_the_sum(self, request_line, reply):
@@ -268,8 +273,13 @@ class TestSumServer:
 
     @pytest.mark.parametrize(
         ("request_line", "word"),
-        [(b"abc 2", "abc"), (b"3 abc", "abc"), (b"3 4x", "4x"), (b"1,5 2", "1,5")],
-        ids=["first", "second", "trailing letter", "decimal comma"],
+        [(b"abc 2", "abc"), (b"3 abc", "abc"), (b"3 4x", "4x"), (b"1,5 2", "1,5"),
+         ("\u0663 \u0664".encode(), "\u0663"), (b"1_000 1", "1_000"),
+         ("\uff13 4".encode(), "\uff13"), ("3 \u0664".encode(), "\u0664"),
+         (b"0x10 1", "0x10"), (b"1e3_0 1", "1e3_0")],
+        ids=["first", "second", "trailing letter", "decimal comma",
+             "Arabic-Indic digits", "underscore", "fullwidth digit",
+             "non-ASCII second", "hexadecimal", "underscore in exponent"],
     )
     def test_compute_reply_names_the_word_that_is_not_a_number(
         self, request_line, word
@@ -355,6 +365,75 @@ class TestSumServer:
                 after = client.ask(b"2 2\n")
         assert all(error.startswith(b"error: ") for error in errors)
         assert after == b"4\n"
+
+    def test_unicode_digits_get_the_not_a_number_reply_over_the_network(self):
+        with running_sum_server(max_clients=1) as server:
+            with LineClient(server.address) as client:
+                arabic = client.ask("\u0663 \u0664\n".encode())
+                underscore = client.ask(b"1_000 1\n")
+                after = client.ask(b"3 4\n")
+        assert arabic == "error: not a number: '\u0663'\n".encode()
+        assert underscore == b"error: not a number: '1_000'\n"
+        assert after == b"7\n"
+
+    def test_a_1_mb_line_gets_its_error_reply_not_a_reset(self):
+        # The client is still sending when the server gives up on the line:
+        # closing with unread input would make the kernel send a reset
+        # (RST), and the client would see that instead of the reply.
+        with running_sum_server(max_clients=2) as server:
+            with LineClient(server.address) as client:
+                with sending(client.sock, b"1" * 1_000_000 + b"\n"):
+                    error = client.reply()
+                    rest = recv_until_eof(client.sock)  # raises if reset
+            with LineClient(server.address) as next_client:
+                after = next_client.ask(b"1 2\n")
+        assert error == b"error: line too long (max 1024 bytes)\n"
+        assert rest == b""
+        assert after == b"3\n"
+
+    def test_a_client_dripping_bytes_is_dropped_at_the_request_deadline(self):
+        # One byte every 0.05 s: every recv gets data long before the
+        # 0.3 s timeout, but the line never ends. The timeout is a deadline
+        # for the whole request, so the next client is served in time.
+        stop = threading.Event()
+        with running_sum_server(max_clients=2, timeout=0.3) as server:
+            with LineClient(server.address) as dripper:
+
+                def drip():
+                    while not stop.wait(0.05):
+                        try:
+                            dripper.sock.sendall(b"1")
+                        except OSError:  # the server hung up
+                            return
+
+                with in_thread(drip):
+                    try:
+                        with LineClient(server.address) as next_client:
+                            reply = next_client.ask(b"1 2\n")
+                    finally:
+                        stop.set()
+                dropped = dripper.rest_until_closed()
+            server.wait()
+        assert reply == b"3\n"
+        assert dropped == b""  # closed by the server, without a reply
+
+    def test_sum_script_drops_a_dripping_client_at_its_timeout_option(self):
+        with run_example("sockets", SUM_SERVER, "--timeout", "0.3") as (
+            process, host, port
+        ):
+            with LineClient((host, port)) as dripper:
+                hung_up = False
+                for _ in range(100):  # 5 s of drips if nobody stops them
+                    try:
+                        dripper.sock.sendall(b"1")
+                    except OSError:  # reset: the server closed long ago
+                        hung_up = True
+                        break
+                    time.sleep(0.05)
+            with LineClient((host, port)) as next_client:
+                reply = next_client.ask(b"2 2\n")
+        assert hung_up, "the server let a dripping client hold it for 5 s"
+        assert reply == b"4\n"
 
     def test_server_accepts_a_line_of_exactly_the_maximum_length(self):
         line = b"1" + b" " * (MAX_LINE - 2) + b"2"
@@ -456,6 +535,27 @@ class TestSumServer:
         result = run_script("sockets", SUM_SERVER, "--help")
         assert result.returncode == 0
         assert result.stdout.startswith(f"usage: {IMPL}.py")
+
+
+# Given code: the command line -------------------------------------------------
+
+@pytest.mark.parametrize(("script", "args"), [
+    (ECHO_LAB, ["server"]),
+    (ECHO_LAB, ["client", "hello"]),
+    (SUM_SERVER, []),
+], ids=["echo lab server", "echo lab client", "sum server"])
+def test_exercise_script_refuses_a_port_out_of_range(script, args):
+    result = run_script("sockets", script, *args, "--port", "99999")
+    assert result.returncode == 2  # argparse's usage error, no traceback
+    assert "99999 is not a port number (0 to 65535)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "soon"])
+def test_sum_script_refuses_a_timeout_that_is_not_a_positive_number(timeout):
+    result = run_script("sockets", SUM_SERVER, "--timeout", timeout)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
 
 
 # The tests tell the starters from the solutions ------------------------------

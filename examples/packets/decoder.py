@@ -1,4 +1,5 @@
-"""Decode captured packets: Ethernet, IPv4, IPv6, TCP, UDP and ICMP headers.
+"""Decode captured packets: Ethernet, Linux cooked (tcpdump -i any), IPv4,
+IPv6, TCP, UDP and ICMP headers.
 
 Every header is a fixed layout of bytes, so the struct module reads it: a
 format string such as "!BBHHHBBH4s4s" names each field's size, and "!"
@@ -8,8 +9,11 @@ carries (the next layer). Bytes that cannot be the header they should be
 raise Malformed, with a message that says what is wrong.
 
 decode() peels the layers of one captured frame and never raises: a
-problem is recorded in the Packet it returns. describe() turns a Packet
-into one line of text, the way the sniffer prints it.
+problem is recorded in the Packet it returns. A frame that the capture
+cut short on purpose (a snap length, tcpdump -s 80) is not malformed:
+given the frame's original length, decode() reads what is there and the
+packet is marked truncated. describe() turns a Packet into one line of
+text, the way the sniffer prints it.
 
 Try it::
 
@@ -82,6 +86,44 @@ def parse_ethernet(data: bytes) -> tuple[Ethernet, bytes]:
     return header, data[ETHERNET.size:]
 
 
+# Linux cooked capture: the link header of tcpdump -i any ---------------------
+
+# A capture on "any" device cannot use each device's own link header, so
+# libpcap writes its own: LINKTYPE_LINUX_SLL (16 bytes) or, since libpcap
+# 1.10, LINKTYPE_LINUX_SLL2 (20 bytes, with the interface index).
+LINUX_SLL = struct.Struct("!HHH8sH")  # packet type, ARPHRD type, address
+#                                       length, address, protocol
+LINUX_SLL2 = struct.Struct("!HHIHBB8s")  # protocol, reserved, interface
+#                       index, ARPHRD type, packet type, address length, address
+PACKET_TYPES = {0: "in", 1: "broadcast", 2: "multicast", 3: "other-host",
+                4: "out"}
+
+
+@dataclass
+class LinuxCooked:
+    packet_type: str  # "in", "out"...: which way the packet went
+    ethertype: int  # the protocol of the packet, as in Ethernet
+    interface: int | None = None  # the device's index; SLL2 only
+
+
+def parse_linux_cooked(data: bytes,
+                       version: int = 1) -> tuple[LinuxCooked, bytes]:
+    """The Linux cooked header (SLL, or SLL2 if version is 2) and the
+    packet it carries."""
+    layout = LINUX_SLL2 if version == 2 else LINUX_SLL
+    if len(data) < layout.size:
+        raise Malformed(f"Linux cooked v{version} header needs {layout.size}"
+                        f" bytes, got {len(data)}")
+    if version == 2:
+        ethertype, _, interface, _, kind, _, _ = layout.unpack_from(data)
+    else:
+        kind, _, _, _, ethertype = layout.unpack_from(data)
+        interface = None
+    header = LinuxCooked(PACKET_TYPES.get(kind, f"type-{kind}"), ethertype,
+                         interface)
+    return header, data[layout.size:]
+
+
 # IPv4 ---------------------------------------------------------------------
 
 # [start:ipv4-format]
@@ -110,15 +152,20 @@ class IPv4:
 
 
 # [start:parse-ipv4]
-def parse_ipv4(data: bytes) -> tuple[IPv4, bytes]:
-    """The IPv4 header at the start of data, and the bytes it carries."""
+def parse_ipv4(data: bytes, cut: bool = False) -> tuple[IPv4, bytes]:
+    """The IPv4 header at the start of data, and the bytes it carries.
+
+    cut: the capture kept only the first bytes of the packet, so the
+    total length may exceed what is there.
+    """
     if len(data) < IPV4.size:
         raise Malformed(f"IPv4 header needs {IPV4.size} bytes, got {len(data)}")
     (version_ihl, tos, total_length, identification, flags_offset,
      ttl, protocol, checksum, source, destination) = IPV4.unpack_from(data)
     version, ihl = version_ihl >> 4, version_ihl & 0x0F
     header_length = ihl * 4
-    check_ipv4_lengths(version, header_length, total_length, len(data))
+    check_ipv4_lengths(version, header_length, total_length,
+                       len(data), cut)
     header = IPv4(
         version, header_length, tos, total_length, identification,
         dont_fragment=bool(flags_offset & 0x4000),
@@ -134,7 +181,8 @@ def parse_ipv4(data: bytes) -> tuple[IPv4, bytes]:
 
 
 def check_ipv4_lengths(
-    version: int, header_length: int, total_length: int, captured: int
+    version: int, header_length: int, total_length: int, captured: int,
+    cut: bool = False,
 ) -> None:
     """Raise Malformed unless the length fields fit each other and the data."""
     if version != 4:
@@ -147,7 +195,7 @@ def check_ipv4_lengths(
     if total_length < header_length:
         raise Malformed(f"IPv4 total length {total_length} is shorter than "
                         f"its {header_length}-byte header")
-    if total_length > captured:
+    if total_length > captured and not cut:
         raise Malformed(f"IPv4 total length {total_length} exceeds the "
                         f"{captured} bytes captured")
 
@@ -169,8 +217,9 @@ class IPv6:
     destination: ipaddress.IPv6Address
 
 
-def parse_ipv6(data: bytes) -> tuple[IPv6, bytes]:
-    """The IPv6 header at the start of data, and the bytes it carries."""
+def parse_ipv6(data: bytes, cut: bool = False) -> tuple[IPv6, bytes]:
+    """The IPv6 header at the start of data, and the bytes it carries;
+    cut: as for parse_ipv4."""
     if len(data) < IPV6.size:
         raise Malformed(f"IPv6 header needs {IPV6.size} bytes, got {len(data)}")
     (first_word, payload_length, next_header, hop_limit,
@@ -179,7 +228,7 @@ def parse_ipv6(data: bytes) -> tuple[IPv6, bytes]:
     if version != 6:
         raise Malformed(f"IPv6 version field is {version}, not 6")
     end = IPV6.size + payload_length
-    if end > len(data):
+    if end > len(data) and not cut:
         raise Malformed(f"IPv6 payload length {payload_length} exceeds the "
                         f"{len(data) - IPV6.size} bytes captured")
     header = IPv6(
@@ -327,27 +376,41 @@ class Packet:
     """What decode() found in one captured frame, layer by layer."""
 
     captured: int  # bytes in the frame
-    link: Ethernet | None = None
+    original_length: int  # bytes the frame had on the wire
+    link: Ethernet | LinuxCooked | None = None
     network: IPv4 | IPv6 | None = None
     transport: TCPHeader | UDPHeader | ICMPHeader | None = None
     payload: bytes = b""
     problem: str | None = None  # why decoding stopped early, if it did
     note: str | None = None  # something worth saying that is not an error
 
+    @property
+    def truncated(self) -> bool:
+        """Did the capture keep only the first bytes (a snap length)?"""
+        return self.captured < self.original_length
 
-def decode(data: bytes, link: str = "ethernet") -> Packet:
-    """Decode one frame ("ethernet") or one bare IP packet ("raw").
 
-    Never raises for bad bytes: the problem is recorded in the result.
+def decode(data: bytes, link: str = "ethernet",
+           original_length: int | None = None) -> Packet:
+    """Decode one frame: link is "ethernet", "linux_sll", "linux_sll2"
+    (tcpdump -i any) or "raw" (a bare IP packet).
+
+    original_length: the frame's length on the wire, if the capture kept
+    fewer bytes. Never raises for bad bytes: the problem is recorded in
+    the result.
     """
-    packet = Packet(len(data))
+    packet = Packet(len(data), max(len(data), original_length or 0))
     try:
         if link == "ethernet":
             packet.link, data = parse_ethernet(data)
-            if packet.link.ethertype not in (ETHERTYPE_IPV4, ETHERTYPE_IPV6):
-                packet.note = f"EtherType 0x{packet.link.ethertype:04x}"
-                packet.payload = data
-                return packet
+        elif link in ("linux_sll", "linux_sll2"):
+            version = 2 if link == "linux_sll2" else 1
+            packet.link, data = parse_linux_cooked(data, version)
+        if packet.link and packet.link.ethertype not in (ETHERTYPE_IPV4,
+                                                         ETHERTYPE_IPV6):
+            packet.note = f"EtherType 0x{packet.link.ethertype:04x}"
+            packet.payload = data
+            return packet
         decode_network(packet, data)
     except Malformed as problem:
         packet.problem = str(problem)
@@ -357,20 +420,22 @@ def decode(data: bytes, link: str = "ethernet") -> Packet:
 def decode_network(packet: Packet, data: bytes) -> None:
     """Fill in packet's network and transport layers from an IP packet."""
     version = data[0] >> 4 if data else None
+    cut = packet.truncated
     if version == 6:
-        packet.network, data = parse_ipv6(data)
-        decode_transport(packet, packet.network.next_header, data, 6)
+        packet.network, data = parse_ipv6(data, cut)
+        decode_transport(packet, packet.network.next_header, data, 6,
+                         whole=not cut)
         return
     if version != 4:
         raise Malformed(f"not an IP packet: version field is {version}")
-    packet.network, data = parse_ipv4(data)
+    packet.network, data = parse_ipv4(data, cut)
     if packet.network.fragment_offset:
         # Only the first fragment carries the TCP/UDP header.
         packet.note = "fragment"
         packet.payload = data
         return
     decode_transport(packet, packet.network.protocol, data, 4,
-                     whole=not packet.network.more_fragments)
+                     whole=not (packet.network.more_fragments or cut))
 
 
 def decode_transport(
@@ -407,10 +472,14 @@ def preview(payload: bytes) -> str:
 def describe(packet: Packet) -> str:
     """One line of text for a decoded packet."""
     ip, transport = packet.network, packet.transport
+    # A header cut by the snap length is truncated, not malformed.
+    label = "TRUNCATED" if packet.truncated else "MALFORMED"
+    cut = (f" [captured {packet.captured} of {packet.original_length} "
+           "bytes]" if packet.truncated else "")
     if ip is None:
         if packet.problem:
-            return f"MALFORMED {packet.problem}"
-        return f"not IP: {packet.note}, {packet.captured} bytes"
+            return f"{label} {packet.problem}{cut}"
+        return f"not IP: {packet.note}, {packet.captured} bytes{cut}"
     protocol = ip.protocol if isinstance(ip, IPv4) else ip.next_header
     name = PROTOCOL_NAMES.get(protocol, f"proto-{protocol}")
     ports = getattr(transport, "source_port", None), \
@@ -418,13 +487,13 @@ def describe(packet: Packet) -> str:
     words = [name, endpoint(ip.source, ports[0]), ">",
              endpoint(ip.destination, ports[1])]
     if packet.problem:
-        return f"MALFORMED {' '.join(words)}: {packet.problem}"
+        return f"{label} {' '.join(words)}: {packet.problem}{cut}"
     words += transport_words(transport)
     words += ip_words(ip, packet)
     words.append(f"data={len(packet.payload)}")
     if packet.payload:
         words.append(preview(packet.payload))
-    return " ".join(words)
+    return " ".join(words) + cut
 
 
 def transport_words(transport) -> list[str]:

@@ -13,7 +13,9 @@ Run it::
     sudo python examples/packets/sniffer.py --port 50007 --count 10
     sudo python examples/packets/sniffer.py --write out.pcap
     python examples/packets/sniffer.py --pcap examples/packets/sample.pcap
+    python examples/packets/sniffer.py --pcap any.pcapng    # pcapng, -i any
     python examples/packets/sniffer.py --hex dump.txt       # tcpdump -x text
+    python examples/packets/sniffer.py --hex dump.txt --link ethernet  # -xx
     python examples/packets/sniffer.py --help
 
 Stop a live capture with Ctrl-C.
@@ -23,21 +25,32 @@ from __future__ import annotations
 
 import argparse
 import socket
+import struct
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from capture_files import (
     CaptureFileError,
     PcapWriter,
+    Record,
+    open_capture,
     parse_hex_dump,
-    read_pcap,
 )
 from decoder import Packet, decode, describe
 
 SAMPLE_CAPTURE = Path(__file__).with_name("sample.pcap")
 ETH_P_ALL = 0x0003  # "every protocol", from <linux/if_ether.h>
 MAX_FRAME = 65_535 + 14  # the largest IP packet plus an Ethernet header
+# Linux's numbers, which the socket module does not name:
+SOL_PACKET = 263  # <linux/socket.h>
+PACKET_STATISTICS = 6  # <linux/if_packet.h>
+SO_RCVBUFFORCE = 33  # <asm-generic/socket.h>
+# Frames wait in the socket's receive buffer while we decode and print;
+# when it is full the kernel drops them. The default, about 200 KB, holds
+# three of the 64 KB frames a fast transfer on lo sends.
+CAPTURE_BUFFER = 32 * 1024 * 1024  # bytes
 
 NEEDS_PRIVILEGES = """\
 sniffer: live capture needs privileges.
@@ -57,12 +70,36 @@ def open_live(interface: str = "lo") -> socket.socket:
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
                          socket.htons(ETH_P_ALL))
     try:
+        grow_receive_buffer(sock, CAPTURE_BUFFER)
         sock.bind((interface, 0))
     except OSError:
         sock.close()
         raise
     return sock
 # [end:open-live]
+
+
+# [start:buffer]
+def grow_receive_buffer(sock: socket.socket, size: int) -> int:
+    """Ask for a receive buffer of `size` bytes; return what we got.
+
+    SO_RCVBUF is capped at /proc/sys/net/core/rmem_max; SO_RCVBUFFORCE
+    is not, but needs the CAP_NET_ADMIN capability (root has it).
+    """
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, size)
+    except OSError:  # PermissionError without CAP_NET_ADMIN
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+    return sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+
+
+def kernel_statistics(sock: socket.socket) -> tuple[int, int]:
+    """(frames, drops): what reached the packet socket, and how many of
+    those the kernel dropped because the buffer was full. Reading the
+    statistics resets them to zero."""
+    stats = sock.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
+    return struct.unpack("II", stats)  # struct tpacket_stats
+# [end:buffer]
 
 
 # [start:live-frames]
@@ -91,20 +128,26 @@ def involves_ports(packet: Packet, ports: set[int]) -> bool:
             or getattr(transport, "destination_port", None) in ports)
 
 
+def as_records(frames: Iterable[bytes]) -> Iterator[Record]:
+    """Whole frames (live, or from a hex dump) as records stamped now."""
+    for frame in frames:
+        yield Record(time.time(), frame, len(frame))
+
+
 # [start:show]
-def show(frames: Iterable[bytes], link: str,
+def show(records: Iterable[Record], link: str,
          ports: set[int] = frozenset(), count: int | None = None,
          writer: PcapWriter | None = None) -> int:
     """Print a line per packet that involves ports; count them."""
     shown = 0
     # [start:show-loop]
-    for frame in frames:
-        packet = decode(frame, link)
+    for record in records:
+        packet = decode(record.data, link, record.original_length)
         if not involves_ports(packet, ports):
             continue
         print(describe(packet), flush=True)
         if writer is not None:
-            writer.write(frame)
+            writer.write(record.data, record.original_length)
         shown += 1
         if shown == count:
             break
@@ -129,13 +172,15 @@ def capture_live(args: argparse.Namespace) -> int:
     with sock:
         print(f"Sniffer listening on {args.interface}", flush=True)
         try:
-            shown = show(live_frames(sock, args.timeout), "ethernet",
+            frames = live_frames(sock, args.timeout)
+            shown = show(as_records(frames), "ethernet",
                          set(args.port or ()), args.count, writer)
         except KeyboardInterrupt:
             shown = None
         finally:
             if writer is not None:
                 writer.close()
+            report_drops(sock, args.interface)
     if shown is not None and args.count is not None and shown < args.count:
         print(f"sniffer: only {shown} of {args.count} packets within "
               f"{args.timeout} s", file=sys.stderr)
@@ -143,24 +188,53 @@ def capture_live(args: argparse.Namespace) -> int:
     return 0
 
 
+def report_drops(sock: socket.socket, interface: str) -> None:
+    """Say on stderr how many frames the kernel counted and dropped."""
+    frames, drops = kernel_statistics(sock)
+    twice = " (on lo, each packet twice: sent and received)" \
+        if interface == "lo" else ""
+    print(f"sniffer: the kernel passed {frames} frames to the socket"
+          f"{twice}, dropped {drops} of them (buffer full)",
+          file=sys.stderr, flush=True)
+
+
 def decode_file(args: argparse.Namespace) -> int:
+    if args.hex:
+        try:
+            text = Path(args.hex).read_text(errors="replace")
+            frames = parse_hex_dump(text)
+        except (OSError, CaptureFileError) as exc:
+            print(f"sniffer: cannot read {args.hex}: {exc}", file=sys.stderr)
+            return 1
+        show(as_records(frames), args.link, set(args.port or ()), args.count)
+        return 0
     try:
-        if args.pcap:
-            capture = read_pcap(Path(args.pcap).read_bytes())
-            frames = [record.data for record in capture.records]
-            link, problem = capture.link, capture.problem
-        else:
-            frames = parse_hex_dump(Path(args.hex).read_text(errors="replace"))
-            link, problem = args.link, None
-    except (OSError, CaptureFileError) as exc:
-        print(f"sniffer: cannot read {args.pcap or args.hex}: {exc}",
-              file=sys.stderr)
+        file = open(args.pcap, "rb")
+    except OSError as exc:
+        print(f"sniffer: cannot read {args.pcap}: {exc}", file=sys.stderr)
         return 1
-    show(frames, link, set(args.port or ()), args.count)
-    if problem:
-        print(f"sniffer: stopped early: {problem}", file=sys.stderr)
+    with file:
+        try:
+            capture = open_capture(file)
+        except CaptureFileError as exc:
+            print(f"sniffer: cannot read {args.pcap}: {exc}", file=sys.stderr)
+            return 1
+        # Records are read as show() asks for them: --count 3 reads
+        # three, however large the file.
+        show(capture, capture.link, set(args.port or ()), args.count)
+    if capture.problem:
+        print(f"sniffer: stopped early: {capture.problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -169,15 +243,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     "root), from a pcap file, or from a hex dump.")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--pcap", metavar="FILE",
-                        help="decode a classic pcap file instead")
+                        help="decode a pcap or pcapng file instead")
     source.add_argument("--hex", metavar="FILE",
                         help="decode a hex dump (tcpdump -x) instead")
-    parser.add_argument("--link", choices=["raw", "ethernet"], default="raw",
+    parser.add_argument("--link", choices=["raw", "ethernet", "linux_sll",
+                                           "linux_sll2"], default="raw",
                         help="with --hex: packets start at the IP header "
-                             "(raw, the default) or at an Ethernet header")
+                             "(raw, the default: tcpdump -x), at an "
+                             "Ethernet header (tcpdump -xx on lo or eth0) "
+                             "or at a Linux cooked header (-xx -i any)")
     parser.add_argument("--interface", default="lo",
                         help="device to capture on (default: %(default)s)")
-    parser.add_argument("--port", type=int, action="append",
+    parser.add_argument("--port", type=port_number, action="append",
                         help="show only TCP/UDP packets to or from this "
                              "port; repeat for several")
     parser.add_argument("--count", type=int,

@@ -155,6 +155,15 @@ def ask_udp(address: tuple[str, int], data: bytes,
         return sock.recvfrom(MAX_LINE + 100)[0]
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="An echo server built on socketserver; every reply "
@@ -164,7 +173,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         default="plain")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="address to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="port, 0 for any free port (default: %(default)s)")
     return parser.parse_args(argv)
 

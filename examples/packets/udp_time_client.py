@@ -9,6 +9,7 @@ Run it against udp_time_server.py::
 
     python examples/packets/udp_time_client.py                # 127.0.0.1:50123
     python examples/packets/udp_time_client.py --port 50124 --timeout 0.5
+    python examples/packets/udp_time_client.py --host localhost
     python examples/packets/udp_time_client.py --help
 """
 
@@ -25,14 +26,25 @@ MAX_REPLY = 1024
 def ask_time(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
              timeout: float = 2.0) -> str:
     """The server's reply to b"time"; TimeoutError if none comes."""
+    # recvfrom names the sender by IP address, never by host name:
+    server = (socket.gethostbyname(host), port)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)
-        sock.sendto(b"time", (host, port))
+        sock.sendto(b"time", server)
         while True:
             reply, sender = sock.recvfrom(MAX_REPLY)
-            if sender == (host, port):  # not a stray datagram
+            if sender == server:  # not a stray datagram
                 return reply.decode("ascii", errors="replace")
 # [end:ask-time]
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -40,7 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Ask a UDP time server for the time.")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="server address (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="server port (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=2.0,
                         help="seconds to wait for the reply "

@@ -83,12 +83,21 @@ def serve(server: socket.socket,
         answered += 1
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="A UDP server that answers b'time' with the UTC time.")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="address to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="port to listen on, 0 for any free port "
                              "(default: %(default)s)")
     return parser.parse_args(argv)

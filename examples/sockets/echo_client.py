@@ -52,6 +52,15 @@ def receive_all(sock: socket.socket) -> bytes:
         chunks.append(chunk)
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Send a message to the echo server and print the reply."
@@ -62,7 +71,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="server address (default: %(default)s)",
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT,
+        "--port", type=port_number, default=DEFAULT_PORT,
         help="server port (default: %(default)s)",
     )
     return parser.parse_args(argv)

@@ -30,7 +30,7 @@ def log(message: str) -> None:
 
 
 def make_server(
-    host: str = DEFAULT_HOST, port: int = 0, backlog: int = 5
+    host: str = DEFAULT_HOST, port: int = 0, backlog: int = socket.SOMAXCONN
 ) -> socket.socket:
     """Return a TCP socket listening on (host, port); port 0: OS chooses."""
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -88,6 +88,15 @@ def serve(
         served += 1
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="A TCP echo server that serves one client at a time."
@@ -97,7 +106,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="address to listen on (default: %(default)s)",
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT,
+        "--port", type=port_number, default=DEFAULT_PORT,
         help="port to listen on, 0 for any free port (default: %(default)s)",
     )
     return parser.parse_args(argv)

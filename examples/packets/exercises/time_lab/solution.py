@@ -59,14 +59,16 @@ def ask(request: bytes, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         timeout: float = 2.0) -> bytes:
     """Send one request datagram, return the server's reply.
 
-    Raises TimeoutError if no reply from (host, port) comes in time.
+    host may be a name ("localhost") or an IPv4 address. Raises
+    TimeoutError if no reply from the server comes in time.
     """
+    server = (socket.gethostbyname(host), port)  # "localhost": 127.0.0.1
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)
-        sock.sendto(request, (host, port))
+        sock.sendto(request, server)
         while True:
             reply, sender = sock.recvfrom(1024)
-            if sender == (host, port):
+            if sender == server:
                 return reply
 
 
@@ -97,11 +99,20 @@ def serve(server: socket.socket, max_requests: int | None = None) -> None:
         answered += 1
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     address = argparse.ArgumentParser(add_help=False)  # shared options
     address.add_argument("--host", default=DEFAULT_HOST,
                          help="server address (default: %(default)s)")
-    address.add_argument("--port", type=int, default=DEFAULT_PORT,
+    address.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                          help="server port, 0 for any free port "
                               "(default: %(default)s)")
     parser = argparse.ArgumentParser(description="The lab's UDP time service.")

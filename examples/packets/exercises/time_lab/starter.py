@@ -58,13 +58,17 @@ def ask(request: bytes, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         timeout: float = 2.0) -> bytes:
     """Send one request datagram, return the server's reply.
 
-    Raises TimeoutError if no reply from (host, port) comes in time.
+    host may be a name ("localhost") or an IPv4 address. Raises
+    TimeoutError if no reply from the server comes in time.
 
     TODO:
     - a UDP socket (SOCK_DGRAM), closed when done (use with);
     - set the timeout, then sendto the request to (host, port);
-    - recvfrom until a datagram comes from (host, port): a datagram from
-      anyone else is not the reply; return the reply's bytes.
+    - recvfrom until a datagram comes from the server: a datagram from
+      anyone else is not the reply; return the reply's bytes;
+    - recvfrom names the sender by IP address, so compare with
+      (socket.gethostbyname(host), port): with host "localhost", the
+      reply comes from ("127.0.0.1", port).
     """
     raise NotImplementedError("TODO: ask the server")
 
@@ -96,11 +100,20 @@ def serve(server: socket.socket, max_requests: int | None = None) -> None:
         answered += 1
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     address = argparse.ArgumentParser(add_help=False)  # shared options
     address.add_argument("--host", default=DEFAULT_HOST,
                          help="server address (default: %(default)s)")
-    address.add_argument("--port", type=int, default=DEFAULT_PORT,
+    address.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                          help="server port, 0 for any free port "
                               "(default: %(default)s)")
     parser = argparse.ArgumentParser(description="The lab's UDP time service.")

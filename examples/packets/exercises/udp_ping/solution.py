@@ -109,12 +109,23 @@ def ping_all(host: str, port: int, count: int = 4, timeout: float = 1.0,
              retries: int = 2, report=print) -> list[PingResult]:
     """Send `count` pings one after another; report a line for each."""
     results = []
+    # recvfrom names the sender by IP address: resolve "localhost" once.
+    address = (socket.gethostbyname(host), port)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         for sequence in range(1, count + 1):
-            result = ping_once(sock, (host, port), sequence, timeout, retries)
+            result = ping_once(sock, address, sequence, timeout, retries)
             report(format_result(result))
             results.append(result)
     return results
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -122,7 +133,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Ping a UDP echo server; report RTTs and loss.")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="server address (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="server port (default: %(default)s)")
     parser.add_argument("--count", type=int, default=4,
                         help="pings to send (default: %(default)s)")

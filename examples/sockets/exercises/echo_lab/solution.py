@@ -55,7 +55,7 @@ def log(message: str) -> None:
 
 
 def make_server(
-    host: str = DEFAULT_HOST, port: int = 0, backlog: int = 5
+    host: str = DEFAULT_HOST, port: int = 0, backlog: int = socket.SOMAXCONN
 ) -> socket.socket:
     """Return a TCP socket listening on (host, port); port 0: OS chooses."""
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -83,6 +83,15 @@ def serve(server: socket.socket, max_clients: int | None = None) -> None:
         served += 1
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP/UDP port, 0 to 65535 (bind() would overflow)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number "
+                                         "(0 to 65535)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Echo server and client.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,7 +100,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     client.add_argument("message", help="text to send (as UTF-8)")
     for command in (server, client):
         command.add_argument("--host", default=DEFAULT_HOST)
-        command.add_argument("--port", type=int, default=DEFAULT_PORT,
+        command.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                              help="0 lets the server pick a free port")
     return parser.parse_args(argv)
 
