@@ -84,7 +84,8 @@ def require_command(name: str, package: str | None = None) -> str:
     """The path of program `name`; without it the test skips, saying how to
     install it (``apt-get install PACKAGE``), except under CI=true, where
     .ci/run installs it and its absence is a failure."""
-    path = shutil.which(name)
+    # Debian puts servers (dovecot...) in /usr/sbin, which a user's PATH may lack
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/sbin:/sbin")
     if path is None:
         message = f"{name} is not installed: apt-get install {package or name}"
         if in_ci():

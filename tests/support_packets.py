@@ -7,7 +7,7 @@
     needs_root                      skip mark for live-capture tests
     sniffing(*args)                 run sniffer.py live as a child process;
                                     yield (process, output) once it captures
-    require_tool(tool, package)     a capture tool's path; skip without it
+    require_tool(tool, package)     tests.net.require_command: a tool's path, or skip
                                     (fail under CI=true)
     tool_capturing(command)         run tcpdump or dumpcap until the with
                                     block ends, once it listens
@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.net import require_command as require_tool  # noqa: F401  (the one place)
 from tests.support import (
     EXIT_TIMEOUT,
     SOCKET_TIMEOUT,
@@ -89,21 +89,6 @@ def sniffing(*args: str):
         process, device, output = started
         assert device == "lo"
         yield process, output
-
-
-
-
-def require_tool(tool: str, package: str) -> str:
-    """The path of a command-line tool. Without it the test is skipped,
-    saying how to install it; under CI=true it fails instead, because
-    CI must install it."""
-    path = shutil.which(tool)
-    if path is None:
-        message = f"needs {tool}: apt-get install {package}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message} (CI must install it)")
-        pytest.skip(message)
-    return path
 
 
 @contextmanager

@@ -12,7 +12,6 @@ from __future__ import annotations
 import http.client
 import os
 import select
-import shutil
 import socket
 import subprocess
 import threading
@@ -24,6 +23,8 @@ from functools import partial
 from urllib.parse import quote
 
 import pytest
+
+from tests.net import require_command
 
 from tests.support import (
     SOCKET_TIMEOUT,
@@ -136,11 +137,7 @@ def test_requests_gets_each_file_byte_for_byte(base_url, name):
 
 @pytest.fixture
 def curl():
-    path = shutil.which("curl")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("curl is required in CI and is not installed")
-        pytest.skip("curl is not installed on this machine")
+    path = require_command("curl")
 
     def run(*args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(

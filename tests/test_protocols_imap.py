@@ -18,7 +18,6 @@ import mailbox
 import os
 import pwd
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,11 +27,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.net import require_command
+
 from tests.support import EXIT_TIMEOUT, SOCKET_TIMEOUT, connect
 from tests.support_mail import matches, slide_transcript
 
 IMAP_SLIDE = "IMAP: tagged commands, mail stays on the server"
-INSTALL = "apt-get install dovecot-imapd"
 MESSAGES = [
     b"From: teacher@example.test\nSubject: Welcome\n\nWelcome to the course!\n",
     b"From: robot@example.test\nSubject: Dots\n\n"
@@ -81,16 +81,8 @@ service imap-login {{
 
 
 def find_dovecot() -> str:
-    """The dovecot program (Debian puts it in /usr/sbin, which a normal
-    user's PATH may lack); skip, or fail under CI, when it is missing."""
-    found = shutil.which("dovecot") or shutil.which(
-        "dovecot", path="/usr/sbin:/usr/local/sbin")
-    if found is None:
-        message = f"dovecot is not installed: {INSTALL}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
+    """The dovecot program; skip (or fail under CI) when it is missing."""
+    return require_command("dovecot", "dovecot-imapd")
 
 
 def free_port() -> int:

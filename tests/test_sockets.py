@@ -10,10 +10,11 @@ import errno
 import signal
 import socket
 import struct
-import sys
 import time
 
 import pytest
+
+from tests.net import needs_sigint, needs_unix_sockets
 
 from tests.support import (
     SOCKET_TIMEOUT,
@@ -44,13 +45,6 @@ MESSAGES = {
     "1 MiB": bytes(range(256)) * 4096,
 }
 
-needs_sigint = pytest.mark.skipif(
-    sys.platform == "win32", reason="Ctrl-C cannot be sent to a child here"
-)
-needs_unix_sockets = pytest.mark.skipif(
-    not hasattr(socket, "AF_UNIX"),
-    reason="this Python has no Unix domain sockets (AF_UNIX)",
-)
 
 
 def running_echo_server(max_clients: int, timeout: float = 10.0) -> ServerThread:
