@@ -139,6 +139,20 @@ def assert_usage_error(script: str, *args: str) -> None:
 
 
 class TestHttpLab:
+    def test_parse_request_line_splits_it_in_three(self):
+        assert http_lab.parse_request_line("GET /a?b=1 HTTP/1.1") == ("GET", "/a?b=1", "HTTP/1.1")
+
+    @pytest.mark.parametrize(("line", "status"), [
+        ("GET /a  HTTP/1.1", "400 Bad Request"),
+        ("GET a HTTP/1.1", "400 Bad Request"),
+        ("GET /a HTTP/2.0", "505 HTTP Version Not Supported"),
+        ("BREW /pot HTTP/1.1", "405 Method Not Allowed"),
+    ])
+    def test_parse_request_line_refuses_with_the_right_status(self, line, status):
+        with pytest.raises(http_lab.HTTPError) as refused:
+            http_lab.parse_request_line(line)
+        assert refused.value.status == status
+
     def test_get_is_answered_with_what_was_asked(self):
         response = ask_lab(b"GET /hello?x=1 HTTP/1.1\r\nHost: x\r\n\r\n")
         assert response.status == 200
@@ -369,6 +383,12 @@ class TestWebServer:
     def test_resolve_returns_the_path_under_root(self, web_root):
         assert web_server.resolve(web_root, "/docs//notes.md") == \
             web_root / "docs" / "notes.md"
+
+    def test_folder_response_lists_a_folder_without_index(self, web_root):
+        response = web_server.folder_response(web_root / "docs", "/docs/")
+        assert (response.status, response.content_type) == ("200 OK", "text/html; charset=utf-8")
+        assert b'<a href="a%26b%20%3Cc%3E.txt">a&amp;b &lt;c&gt;.txt</a>' in response.body
+        assert b'<a href="../">../</a>' in response.body
 
     def test_file_response_guesses_the_type(self, web_root):
         response = web_server.file_response(web_root / "logo.png")
