@@ -14,6 +14,7 @@ test.support.socket_helper).
     reset_connection(sock)            close abruptly, with a TCP RST
     in_thread(function, *args)        run a function in a thread meanwhile
     sending(sock, *chunks)            send from a thread while reading
+    drip(address, request, ...)       send a byte at a time, as a slow client
 
 Skip marks and requirements:
 
@@ -29,6 +30,7 @@ Servers only listen on loopback addresses and ephemeral ports.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import socket
 import struct
@@ -309,3 +311,21 @@ def session_server(
     with ServerThread(serve, server, *args, **kwargs) as running:
         allow_long_lived(threads=[running.thread])
         yield running
+
+
+def drip(address, request: bytes, interval: float, longest: float) -> bytes:
+    """Send request one byte every `interval` s, for at most `longest` s,
+    or until the server answers; return what it answered."""
+    with connect(address) as client:
+        started = time.monotonic()
+        for byte in request:
+            if time.monotonic() - started > longest:
+                break
+            ready, _, _ = select.select([client], [], [], interval)
+            if ready:
+                break  # the server has answered, or closed
+            try:
+                client.send(bytes([byte]))
+            except OSError:
+                break
+        return recv_until_eof(client)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import select
 import shutil
 import socket
 import subprocess
@@ -23,6 +22,7 @@ from contextlib import ExitStack
 
 import pytest
 
+from tests.net import drip
 from tests.support import (
     assert_starters_fail,
     SOCKET_TIMEOUT,
@@ -69,24 +69,6 @@ def ask_lab(data: bytes) -> Response:
 
 
 # Clients that try to hold a server, for the lab and the assignment alike
-
-def drip(address, request: bytes, interval: float, longest: float) -> bytes:
-    """Send request one byte every `interval` s, for at most `longest` s,
-    or until the server answers; return what it answered."""
-    with connect(address) as client:
-        started = time.monotonic()
-        for byte in request:
-            if time.monotonic() - started > longest:
-                break
-            ready, _, _ = select.select([client], [], [], interval)
-            if ready:
-                break  # the server has answered, or closed
-            try:
-                client.send(bytes([byte]))
-            except OSError:
-                break
-        return recv_until_eof(client)
-
 
 SLOW_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import select
 import socket
 import subprocess
 import threading
@@ -24,7 +23,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.net import require_command
+from tests.net import drip, require_command
 
 from tests.support import (
     SOCKET_TIMEOUT,
@@ -431,24 +430,6 @@ FILE_SERVERS = ("step 4", "step 5")
 def step_handler(step: str, web_root):
     handle = STEPS[step]
     return partial(handle, root=web_root) if step in FILE_SERVERS else handle
-
-
-def drip(address, request: bytes, interval: float, longest: float) -> bytes:
-    """Send request one byte every `interval` s, for at most `longest` s,
-    or until the server answers; return what it answered."""
-    with connect(address) as client:
-        started = time.monotonic()
-        for byte in request:
-            if time.monotonic() - started > longest:
-                break
-            ready, _, _ = select.select([client], [], [], interval)
-            if ready:
-                break  # the server has answered, or closed
-            try:
-                client.send(bytes([byte]))
-            except OSError:
-                break
-        return recv_until_eof(client)
 
 
 SLOW_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
