@@ -10,15 +10,29 @@ in, the reply comes out. Each design (threads, processes, selectors,
 asyncio) only decides *how* to wait for bytes, and hands them to LineEcho.
 So when the designs behave differently, it is the concurrency, not the
 protocol. This module is imported by the servers; it does not run alone.
+
+It also holds what every server of the lecture does the same way:
+
+* the command line (``--port`` accepts 0 to 65535, anything else is a
+  usage error);
+* running out of file descriptors (``ulimit -n``): a server keeps serving
+  the clients it has, stops accepting new ones for a moment, and says so
+  in one log line, not one per attempt;
+* stopping: Ctrl-C (SIGINT) or SIGTERM ends every connection at once and
+  the server exits with status 0 after one log line, "shutting down".
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import errno
 import signal
 import socket
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 DEFAULT_HOST = "127.0.0.1"
 MAX_LINE = 8192  # bytes in one line, not counting the b"\n"
@@ -26,6 +40,10 @@ TOO_LONG_REPLY = f"error: line too long (max {MAX_LINE} bytes)\n".encode()
 CHUNK_SIZE = 65536  # the most bytes asked from recv at once
 IDLE_TIMEOUT = 10.0  # seconds a client may stay silent
 BACKLOG = 1024  # connections the kernel may queue before accept()
+# accept() failing with "Too many open files" (ours: EMFILE, the whole
+# system's: ENFILE) is a shortage that passes, not an error.
+OUT_OF_FILES = (errno.EMFILE, errno.ENFILE)
+ACCEPT_PAUSE = 0.5  # seconds we stop accepting while no descriptor is free
 
 
 class LineTooLong(ValueError):
@@ -82,12 +100,55 @@ def echo_lines(conn: socket.socket,
 # [end:blocking]
 
 
+def hang_up(conn: socket.socket) -> None:
+    """End a connection another thread is serving: its recv() returns b"".
+
+    shutdown() wakes a thread waiting in recv(), where close() would not;
+    the thread then closes the socket itself.
+    """
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+# [start:accept]
+def accept(server: socket.socket, name: str) -> tuple[socket.socket, tuple]:
+    """server.accept(), waiting while no file descriptor is free.
+
+    Each new client needs a descriptor. When there are none left, accept()
+    fails at once, again and again: a loop that retries at once burns the
+    CPU. Instead we wait a moment (the clients we have go on being served
+    meanwhile, and may free some), and say so once, not at every attempt.
+    """
+    waiting = False
+    while True:
+        try:
+            return server.accept()
+        except OSError as exc:
+            if exc.errno not in OUT_OF_FILES:
+                raise
+            if not waiting:
+                log(name, f"{exc.strerror}: not accepting for a while")
+                waiting = True
+            time.sleep(ACCEPT_PAUSE)
+# [end:accept]
+
+
 def make_server(
     host: str = DEFAULT_HOST, port: int = 0, backlog: int = BACKLOG
 ) -> socket.socket:
     """Return a TCP socket listening on (host, port); port 0: OS chooses."""
     # create_server: socket(), SO_REUSEADDR, bind() and listen() in one call.
     return socket.create_server((host, port), backlog=backlog)
+
+
+def port_number(text: str) -> int:
+    """The type of --port: a TCP port is a number from 0 to 65535."""
+    port = int(text)  # not a number: argparse says "invalid port_number value"
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
+    return port
 
 
 def make_parser(description: str, default_port: int) -> argparse.ArgumentParser:
@@ -98,7 +159,7 @@ def make_parser(description: str, default_port: int) -> argparse.ArgumentParser:
         help="address to listen on (default: %(default)s)",
     )
     parser.add_argument(
-        "--port", type=int, default=default_port,
+        "--port", type=port_number, default=default_port,
         help="port to listen on, 0 for any free port (default: %(default)s)",
     )
     parser.add_argument(
@@ -144,3 +205,90 @@ def run_blocking_server(
         except KeyboardInterrupt:
             log(title, "Ctrl-C: shutting down")
     return 0
+
+
+# asyncio servers: stopping cleanly, and running out of file descriptors ----
+
+class Connections:
+    """The connections an asyncio server is serving, so that it can end
+    them all when it stops; each one is its handler's task and writer."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.open: dict[asyncio.Task, asyncio.StreamWriter] = {}
+        self.out_of_files = False  # have we said so already?
+
+    @contextmanager
+    def track(self, writer: asyncio.StreamWriter) -> Iterator[None]:
+        """Count the connection as open while the with block runs."""
+        task = asyncio.current_task()
+        self.open[task] = writer
+        self.out_of_files = False  # a connection came: accept() works
+        try:
+            yield
+        finally:
+            del self.open[task]
+
+    async def close_all(self, grace: float = 0.5) -> None:
+        """Close every connection; abort those still open after grace
+        seconds (a client that does not read); let the handlers finish."""
+        for writer in self.open.values():
+            writer.close()  # the handler's next read sees the end
+        if self.open:
+            await asyncio.wait(list(self.open), timeout=grace)
+        for writer in self.open.values():
+            writer.transport.abort()
+        if self.open:
+            await asyncio.wait(list(self.open), timeout=grace)
+
+    def report_loop_error(self, loop: asyncio.AbstractEventLoop,
+                          context: dict) -> None:
+        """The event loop's error handler. Out of file descriptors, asyncio
+        stops accepting for a second, then tries again, logging a whole
+        traceback each time: we say it once, in one line."""
+        error = context.get("exception")
+        if isinstance(error, OSError) and error.errno in OUT_OF_FILES:
+            if not self.out_of_files:
+                log(self.name, f"{error.strerror}: not accepting for a while")
+                self.out_of_files = True
+        else:
+            loop.default_exception_handler(context)
+
+
+# [start:serve_until_stopped]
+async def serve_until_stopped(server: asyncio.Server,
+                              connections: Connections) -> None:
+    """Serve until Ctrl-C or SIGTERM, then stop listening and close every
+    connection, so that no handler is left waiting for a silent client."""
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(connections.report_loop_error)
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        await stop.wait()  # Ctrl-C: asyncio.run cancels this wait
+    finally:
+        log(connections.name, "shutting down")
+        server.close()
+        await connections.close_all()
+# [end:serve_until_stopped]
+
+
+async def close_gently(reader: asyncio.StreamReader,
+                       writer: asyncio.StreamWriter,
+                       linger: float = 1.0) -> None:
+    """Close after a last reply without losing it to a reset.
+
+    Closing a socket that still holds unread input makes the kernel reset
+    the connection, and the reset can destroy the reply before the client
+    reads it. So: send what is queued, then our end of stream (FIN), then
+    read and drop what the client still sends, for at most linger seconds.
+    """
+    try:
+        writer.write_eof()
+        async with asyncio.timeout(linger):
+            while await reader.read(CHUNK_SIZE):
+                pass
+    except (OSError, TimeoutError):
+        pass  # reset by the client, or it kept sending: close anyway
+    finally:
+        writer.close()
