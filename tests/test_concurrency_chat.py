@@ -210,3 +210,23 @@ def test_chat_client_reports_a_server_that_is_not_there():
 def test_chat_scripts_explain_their_usage_with_help(script):
     result = run_script("concurrency", script, "--help")
     assert result.returncode == 0 and "--port" in result.stdout
+
+
+def test_a_nickname_that_is_not_utf8_gets_an_error_and_another_try(chat_address):
+    # The first version hung up without a word.
+    with Chatter(chat_address) as newcomer:
+        assert newcomer.ask(b"caf\xe9\n") == b"error: not UTF-8\n"
+        assert newcomer.ask(b"cafe\n") == b"* you are cafe\n"
+
+
+def test_a_huge_line_gets_the_error_line_not_a_reset(chat_address):
+    # The server stops reading after MAX_LINE bytes; closing with the rest
+    # unread would reset the connection and destroy the error line. 40 MB
+    # is more than the kernel buffers hold (tcp_rmem's maximum is 32 MiB).
+    with Chatter(chat_address, "alice") as alice:
+        with Chatter(chat_address, "bob") as bob:
+            assert alice.hears() == "* bob joined"
+            bob.send(b"z" * 40_000_000 + b"\n")  # all of it, then read
+            assert bob.hears() == f"error: line too long (max {MAX_LINE} bytes)"
+            assert bob.rest_until_closed() == b""
+        assert alice.hears() == "* bob left"

@@ -3,7 +3,10 @@
 Like thread_echo.py, but each client gets a child *process*
 (multiprocessing.Process). Processes share no memory and each has its own
 interpreter and its own GIL, so CPU-heavy handlers really run in parallel;
-the price is a fork per connection, more memory, and children to reap.
+the price is a fork per connection, more memory, and children to reap:
+a child that has ended stays a "zombie" (an entry in the process table)
+until its parent waits for it. accept() gives up every REAP_EVERY seconds
+so that the loop can reap them even when no client comes.
 
 The child is created with fork, so it inherits the connected socket
 (Unix only). Run it::
@@ -22,6 +25,7 @@ import time
 from service import IDLE_TIMEOUT, echo_lines, run_blocking_server
 
 DEFAULT_PORT = 50043
+REAP_EVERY = 0.5  # seconds: how long an ended child may stay a zombie
 
 # fork: the child starts as a copy of this process, open sockets included.
 FORK = multiprocessing.get_context("fork")
@@ -31,13 +35,17 @@ FORK = multiprocessing.get_context("fork")
 def serve(server: socket.socket,
           timeout: float = IDLE_TIMEOUT) -> None:
     """Accept clients forever; each gets a child process."""
+    server.settimeout(REAP_EVERY)  # accept() gives up now and then...
     try:
         while True:
-            conn, address = server.accept()
+            multiprocessing.active_children()  # ...to reap ended children
+            try:
+                conn, address = server.accept()
+            except TimeoutError:
+                continue  # nobody came: just reap
             child = FORK.Process(target=handle, args=(conn, timeout))
             child.start()
             conn.close()  # the child has its own copy of the socket
-            multiprocessing.active_children()  # reap ended children
     finally:
         stop_children()
 

@@ -203,7 +203,7 @@ def run_blocking_server(
         try:
             serve(server, args.timeout)
         except KeyboardInterrupt:
-            log(title, "Ctrl-C: shutting down")
+            log(title, "shutting down")
     return 0
 
 
@@ -216,14 +216,13 @@ class Connections:
     def __init__(self, name: str) -> None:
         self.name = name
         self.open: dict[asyncio.Task, asyncio.StreamWriter] = {}
-        self.out_of_files = False  # have we said so already?
+        self.out_of_files_at = -3600.0  # when accept() last failed so
 
     @contextmanager
     def track(self, writer: asyncio.StreamWriter) -> Iterator[None]:
         """Count the connection as open while the with block runs."""
         task = asyncio.current_task()
         self.open[task] = writer
-        self.out_of_files = False  # a connection came: accept() works
         try:
             yield
         finally:
@@ -245,12 +244,14 @@ class Connections:
                           context: dict) -> None:
         """The event loop's error handler. Out of file descriptors, asyncio
         stops accepting for a second, then tries again, logging a whole
-        traceback each time: we say it once, in one line."""
+        traceback each time: we say it in one line, once while it lasts
+        (that is, unless the last failure is a minute old)."""
         error = context.get("exception")
         if isinstance(error, OSError) and error.errno in OUT_OF_FILES:
-            if not self.out_of_files:
+            now = time.monotonic()
+            if now - self.out_of_files_at > 60:
                 log(self.name, f"{error.strerror}: not accepting for a while")
-                self.out_of_files = True
+            self.out_of_files_at = now
         else:
             loop.default_exception_handler(context)
 
@@ -275,7 +276,7 @@ async def serve_until_stopped(server: asyncio.Server,
 
 async def close_gently(reader: asyncio.StreamReader,
                        writer: asyncio.StreamWriter,
-                       linger: float = 1.0) -> None:
+                       linger: float = 2.0) -> None:
     """Close after a last reply without losing it to a reset.
 
     Closing a socket that still holds unread input makes the kernel reset
