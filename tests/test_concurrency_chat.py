@@ -8,6 +8,7 @@ import pytest
 
 from tests.support import (
     REPO_ROOT,
+    EXAMPLES,
     SOCKET_TIMEOUT,
     load_example,
     reset_connection,
@@ -230,3 +231,26 @@ def test_a_huge_line_gets_the_error_line_not_a_reset(chat_address):
             assert bob.hears() == f"error: line too long (max {MAX_LINE} bytes)"
             assert bob.rest_until_closed() == b""
         assert alice.hears() == "* bob left"
+
+
+def test_the_transcript_on_the_slide_is_what_the_server_says(chat_address):
+    """Replay examples/concurrency/chat_transcript.txt: "NAME > line" is
+    sent by NAME, "NAME < line" must be the next line NAME receives."""
+    transcript = EXAMPLES / "concurrency" / "chat_transcript.txt"
+    clients: dict[str, LineClient] = {}
+    try:
+        for entry in transcript.read_text(encoding="utf-8").splitlines():
+            name, _, rest = entry.partition(" ")
+            rest = rest.strip()
+            if name not in clients:
+                clients[name] = LineClient(chat_address)
+            if rest.startswith("> "):
+                clients[name].send(rest[2:].encode() + b"\n")
+            elif rest.startswith("< "):
+                assert clients[name].line() == rest[2:].encode() + b"\n", entry
+            else:
+                assert rest == "closes the connection", entry
+                clients.pop(name).sock.close()
+    finally:
+        for client in clients.values():
+            client.sock.close()
