@@ -254,3 +254,12 @@ def test_the_transcript_on_the_slide_is_what_the_server_says(chat_address):
     finally:
         for client in clients.values():
             client.sock.close()
+
+
+def test_lines_queued_for_a_member_still_reach_it_before_its_error(chat_address):
+    with Chatter(chat_address) as hasty:
+        # The nickname and a line too long, in one send: the server has not
+        # written "* you are" yet when it reads the long line.
+        hasty.send(b"hasty\n" + b"z" * (MAX_LINE + 10) + b"\n")
+        assert hasty.line() == b"* you are hasty\n"
+        assert hasty.line() == f"error: line too long (max {MAX_LINE} bytes)\n".encode()

@@ -74,6 +74,11 @@ class Member:
         except asyncio.QueueFull:
             return False
 
+    def write_pending(self) -> None:
+        """Hand what is still queued to the connection, unless it is closing."""
+        while not self.outbox.empty() and not self.writer.is_closing():
+            self.writer.write(self.outbox.get_nowait())
+
     async def send_forever(self) -> None:
         """The member's own task: write its lines, at its own pace."""
         try:
@@ -123,6 +128,7 @@ class ChatServer:
                     await self.relay(reader, member)
                 finally:
                     sender.cancel()
+                    member.write_pending()  # lines queued, not yet sent
         except LineTooLong:
             writer.write(TOO_LONG_REPLY)
             await close_gently(reader, writer)  # not lost to a reset

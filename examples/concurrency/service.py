@@ -245,7 +245,9 @@ class Connections:
         """The event loop's error handler. Out of file descriptors, asyncio
         stops accepting for a second, then tries again, logging a whole
         traceback each time: we say it in one line, once while it lasts
-        (that is, unless the last failure is a minute old)."""
+        (that is, unless the last failure is a minute old). Python up to
+        3.13.x also tries accept() once per backlog slot at each retry
+        (CPython issue gh-151615): some CPU, but no spinning."""
         error = context.get("exception")
         if isinstance(error, OSError) and error.errno in OUT_OF_FILES:
             now = time.monotonic()
