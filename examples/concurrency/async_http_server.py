@@ -83,7 +83,7 @@ async def read_head(reader: asyncio.StreamReader) -> bytes:
     read_request then says what is wrong with it.
     """
     head = b""
-    for _ in range(MAX_HEADERS + 2):  # request line, headers, empty line
+    for _ in range(MAX_HEADERS + 2):  # request line, headers, end
         try:
             line = await reader.readuntil(b"\n")
         except asyncio.IncompleteReadError as cut:
@@ -191,10 +191,12 @@ class HttpServer:
             headers = {"Content-Type": content_type(path),
                        "Content-Length": size}
             writer.write(head_bytes("200 OK", headers, keep_open))
-            while method == "GET" and (
-                    chunk := await asyncio.to_thread(file.read, CHUNK_SIZE)):
+            while method == "GET":
+                chunk = await asyncio.to_thread(file.read, CHUNK_SIZE)
+                if not chunk:
+                    break  # the whole file is sent
                 writer.write(chunk)
-                await self.drain(writer)  # the client takes it, or timeout
+                await self.drain(writer)  # until the client takes it
         await self.drain(writer)
     # [end:send_file]
 

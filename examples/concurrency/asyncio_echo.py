@@ -74,7 +74,8 @@ async def handle(reader: asyncio.StreamReader,
 # [start:start]
 async def start(host: str = "127.0.0.1", port: int = 0,
                 timeout: float = IDLE_TIMEOUT,
-                connections: Connections | None = None) -> asyncio.Server:
+                connections: Connections | None = None,
+                ) -> asyncio.Server:
     """Listen on (host, port); each client runs handle() as a task."""
     connections = connections or Connections(NAME)
 

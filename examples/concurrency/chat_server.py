@@ -171,7 +171,8 @@ class ChatServer:
     async def relay(self, reader: asyncio.StreamReader,
                     member: Member) -> None:
         """Pass member's lines on to the others, until it leaves."""
-        while (line := await self.read_line(reader, member.deliver)) is not None:
+        complain = member.deliver  # errors go to the member's queue
+        while (line := await self.read_line(reader, complain)) is not None:
             if member.nickname not in self.members:
                 return  # dropped meanwhile, for being too slow
             if line.strip():

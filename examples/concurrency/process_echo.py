@@ -35,10 +35,10 @@ FORK = multiprocessing.get_context("fork")
 def serve(server: socket.socket,
           timeout: float = IDLE_TIMEOUT) -> None:
     """Accept clients forever; each gets a child process."""
-    server.settimeout(REAP_EVERY)  # accept() gives up now and then...
+    server.settimeout(REAP_EVERY)  # accept() gives up now and then
     try:
         while True:
-            multiprocessing.active_children()  # ...to reap ended children
+            multiprocessing.active_children()  # reaps ended children
             try:
                 conn, address = server.accept()
             except TimeoutError:

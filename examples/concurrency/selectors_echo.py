@@ -163,7 +163,7 @@ class EchoLoop:
         self.selector.unregister(self.server)
         self.accept_again_at = time.monotonic() + ACCEPT_PAUSE
         if not self.out_of_files_logged:
-            log(NAME, f"{error.strerror}: not accepting for a while")
+            log(NAME, f"{error.strerror}: not accepting for now")
             self.out_of_files_logged = True
 
     def resume_accepting(self) -> None:

@@ -113,13 +113,14 @@ def hang_up(conn: socket.socket) -> None:
 
 
 # [start:accept]
-def accept(server: socket.socket, name: str) -> tuple[socket.socket, tuple]:
+def accept(server: socket.socket,
+           name: str) -> tuple[socket.socket, tuple]:
     """server.accept(), waiting while no file descriptor is free.
 
-    Each new client needs a descriptor. When there are none left, accept()
-    fails at once, again and again: a loop that retries at once burns the
-    CPU. Instead we wait a moment (the clients we have go on being served
-    meanwhile, and may free some), and say so once, not at every attempt.
+    Each new client needs a descriptor. When none is left, accept()
+    fails at once, again and again: a loop that retries at once burns
+    the CPU. Instead we wait a moment (the clients we have are served
+    meanwhile, and may free some), and say so once, not every time.
     """
     waiting = False
     while True:
@@ -129,7 +130,7 @@ def accept(server: socket.socket, name: str) -> tuple[socket.socket, tuple]:
             if exc.errno not in OUT_OF_FILES:
                 raise
             if not waiting:
-                log(name, f"{exc.strerror}: not accepting for a while")
+                log(name, f"{exc.strerror}: not accepting for now")
                 waiting = True
             time.sleep(ACCEPT_PAUSE)
 # [end:accept]
@@ -252,7 +253,7 @@ class Connections:
         if isinstance(error, OSError) and error.errno in OUT_OF_FILES:
             now = time.monotonic()
             if now - self.out_of_files_at > 60:
-                log(self.name, f"{error.strerror}: not accepting for a while")
+                log(self.name, f"{error.strerror}: not accepting for now")
             self.out_of_files_at = now
         else:
             loop.default_exception_handler(context)
@@ -261,8 +262,8 @@ class Connections:
 # [start:serve_until_stopped]
 async def serve_until_stopped(server: asyncio.Server,
                               connections: Connections) -> None:
-    """Serve until Ctrl-C or SIGTERM, then stop listening and close every
-    connection, so that no handler is left waiting for a silent client."""
+    """Serve until Ctrl-C or SIGTERM, then stop listening and close
+    every connection: no handler is left waiting for a silent client."""
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(connections.report_loop_error)
     stop = asyncio.Event()

@@ -49,10 +49,10 @@ class ThreadingEchoServer(socketserver.ThreadingTCPServer):
         super().__init__(*args, **kwargs)
 
     def get_request(self):
-        return accept(self.socket, NAME)  # waits out a lack of descriptors
+        return accept(self.socket, NAME)  # waits if no descriptor is free
 
     def process_request(self, request, client_address):
-        self.clients.add(request)  # remembered until its handler is done
+        self.clients.add(request)  # until its handler is done
         super().process_request(request, client_address)
 
     def shutdown_request(self, request):
@@ -62,7 +62,7 @@ class ThreadingEchoServer(socketserver.ThreadingTCPServer):
     def server_close(self) -> None:
         """End every connection, then wait for the handler threads."""
         for conn in list(self.clients):
-            hang_up(conn)  # even a silent client's handler returns now
+            hang_up(conn)  # even a silent client's handler returns
         super().server_close()
 
 

@@ -34,7 +34,8 @@ def serve(server: socket.socket,
                 target=handle, args=(conn, timeout), daemon=True
             )
             thread.start()
-            clients = {t: c for t, c in clients.items() if t.is_alive()}
+            clients = {t: c for t, c in clients.items()
+                       if t.is_alive()}  # forget finished ones
             clients[thread] = conn
     finally:  # the listening socket was closed, or Ctrl-C
         for thread, conn in clients.items():
