@@ -181,7 +181,7 @@ def in_terminal(tmp_path: Path, script: str, *args: str,
         if open_files is not None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
 
-    stderr_path = tmp_path / f"{script}.stderr"
+    stderr_path = tmp_path / f"{script.replace('/', '-')}.stderr"
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen(
             script_command("concurrency", script, *args, "--port", "0"),

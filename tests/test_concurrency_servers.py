@@ -28,6 +28,7 @@ SERVERS = {
     "selectors": ("selectors_echo", ()),
     "asyncio": ("asyncio_echo", ()),
     "chat": ("chat_server", ()),
+    "chat assignment": ("exercises/chat_commands/solution", ()),
     "http": ("async_http_server", ("--root", "{root}")),
 }
 ECHO_SERVERS = ["threads", "ThreadingTCP", "ForkingTCP", "processes", "selectors", "asyncio"]
@@ -47,7 +48,7 @@ def connect_idle_client(name: str, address) -> socket.socket:
     if name in ECHO_SERVERS:
         sock.sendall(b"hello\n")
         assert sock.recv(100) == b"hello\n"
-    elif name == "chat":
+    elif name.startswith("chat"):
         assert sock.recv(100) == b"* welcome: send your nickname\n"
     else:  # http: a complete exchange, and the connection stays open
         sock.sendall(b"HEAD / HTTP/1.1\r\nHost: test\r\n\r\n")
@@ -89,7 +90,9 @@ def closed_by_server(sock: socket.socket) -> bool:
 @pytest.mark.parametrize("port", ["99999", "-1", "eighty"])
 @pytest.mark.parametrize("script", ["thread_echo", "socketserver_echo", "process_echo",
                                     "selectors_echo", "asyncio_echo", "chat_server",
-                                    "async_http_server", "chat_client"])
+                                    "async_http_server", "chat_client",
+                                    "exercises/chat_commands/solution",
+                                    "exercises/concurrent_sum/solution"])
 def test_a_port_that_is_no_port_is_a_usage_error(script, port):
     result = run_script("concurrency", script, "--port", port)
     assert result.returncode == 2
