@@ -95,8 +95,8 @@ def echo_lines(conn: socket.socket,
         conn.sendall(TOO_LONG_REPLY)
     except TimeoutError:
         pass  # silent too long: hang up
-    except ConnectionError:
-        pass  # reset by the client, or a broken pipe
+    except OSError:
+        pass  # reset, broken pipe, or closed as the server stops
 # [end:blocking]
 
 
