@@ -73,7 +73,9 @@ def test_ctrl_c_with_an_idle_client_stops_the_server_at_once_and_cleanly(name, t
     assert server.process.returncode == 0
     assert "Traceback" not in server.stderr, server.stderr
     assert server.stderr.splitlines()[-1].endswith("] shutting down")
-    assert stopped_after < 2.0  # well under a second when the machine is idle
+    # Well under a second on an idle machine; generous for a loaded one,
+    # and far below the 60 s idle timeout the first versions waited for.
+    assert stopped_after < 3.0
 
 
 def closed_by_server(sock: socket.socket) -> bool:
