@@ -22,9 +22,10 @@ import socket
 import sys
 import time
 
-from service import IDLE_TIMEOUT, echo_lines, run_blocking_server
+from service import IDLE_TIMEOUT, Shortage, echo_lines, run_blocking_server
 
 DEFAULT_PORT = 50043
+NAME = "process echo"
 REAP_EVERY = 0.5  # seconds: how long an ended child may stay a zombie
 
 # fork: the child starts as a copy of this process, open sockets included.
@@ -36,6 +37,7 @@ def serve(server: socket.socket,
           timeout: float = IDLE_TIMEOUT) -> None:
     """Accept clients forever; each gets a child process."""
     server.settimeout(REAP_EVERY)  # accept() gives up now and then
+    shortage = Shortage(NAME)  # of file descriptors
     try:
         while True:
             multiprocessing.active_children()  # reaps ended children
@@ -43,9 +45,11 @@ def serve(server: socket.socket,
                 conn, address = server.accept()
             except TimeoutError:
                 continue  # nobody came: just reap
-            child = FORK.Process(target=handle, args=(conn, timeout))
-            child.start()
-            conn.close()  # the child has its own copy of the socket
+            except OSError as exc:
+                shortage.wait(exc)
+                continue
+            with conn:  # the child gets its own copy of the socket
+                start_child(conn, timeout, shortage)
     finally:
         stop_children()
 
@@ -58,6 +62,21 @@ def handle(conn: socket.socket, timeout: float) -> None:
     except KeyboardInterrupt:
         pass  # Ctrl-C reaches the whole process group: exit quietly
 # [end:serve]
+
+
+def start_child(conn: socket.socket, timeout: float,
+                shortage: Shortage) -> None:
+    """Fork a child that serves conn. The parent keeps a descriptor per
+    child, so it too can run out: then wait for children to end."""
+    while True:
+        try:
+            child = FORK.Process(target=handle, args=(conn, timeout))
+            child.start()
+            shortage.over()
+            return
+        except OSError as exc:
+            shortage.wait(exc)
+            multiprocessing.active_children()  # reap, to free some
 
 
 def stop_children(grace: float = 1.0) -> None:

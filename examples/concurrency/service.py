@@ -113,6 +113,27 @@ def hang_up(conn: socket.socket) -> None:
 
 
 # [start:accept]
+class Shortage:
+    """A blocking server short of file descriptors: wait a moment before
+    trying again, and say so once, not at every try."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.said = False
+
+    def wait(self, error: OSError) -> None:
+        """Wait, if error is "Too many open files"; else raise it."""
+        if error.errno not in OUT_OF_FILES:
+            raise error
+        if not self.said:
+            log(self.name, f"{error.strerror}: not accepting for now")
+            self.said = True
+        time.sleep(ACCEPT_PAUSE)
+
+    def over(self) -> None:
+        self.said = False
+
+
 def accept(server: socket.socket,
            name: str) -> tuple[socket.socket, tuple]:
     """server.accept(), waiting while no file descriptor is free.
@@ -122,17 +143,12 @@ def accept(server: socket.socket,
     the CPU. Instead we wait a moment (the clients we have are served
     meanwhile, and may free some), and say so once, not every time.
     """
-    waiting = False
+    shortage = Shortage(name)
     while True:
         try:
             return server.accept()
         except OSError as exc:
-            if exc.errno not in OUT_OF_FILES:
-                raise
-            if not waiting:
-                log(name, f"{exc.strerror}: not accepting for now")
-                waiting = True
-            time.sleep(ACCEPT_PAUSE)
+            shortage.wait(exc)  # raises again any other error
 # [end:accept]
 
 
