@@ -6,16 +6,36 @@ running_design(design, *args)   a server script of bench.DESIGNS, as a
 many_clients(address, n, ...)   n connections held open at once, one
                                 line exchanged on each; the replies
 LineClient                      a blocking client reading reply lines
+in_terminal(script, *args)      a server script run as from a terminal: a
+                                process group of its own (for Ctrl-C), its
+                                stderr in a file, optionally few open files
+cpu_seconds(pid)                CPU time a process has used so far
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import resource
+import signal
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from tests.support import SOCKET_TIMEOUT, connect, recv_until_eof, start_example
+from tests.support import (
+    EXIT_TIMEOUT,
+    REPO_ROOT,
+    SOCKET_TIMEOUT,
+    STARTUP_TIMEOUT,
+    _read_first_line,
+    connect,
+    recv_until_eof,
+    script_command,
+    script_env,
+    start_example,
+)
 
 
 @contextmanager
@@ -127,3 +147,63 @@ class LineClient:
             return self.pending + recv_until_eof(self.sock)
         except ConnectionResetError:
             return self.pending
+
+
+class TerminalRun:
+    """A server script started by in_terminal()."""
+
+    def __init__(self, process: subprocess.Popen, stderr_path: Path) -> None:
+        self.process = process
+        self.stderr_path = stderr_path
+        self.address: tuple[str, int] = ("", 0)
+
+    @property
+    def stderr(self) -> str:
+        """What the script has written to stderr so far."""
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    def interrupt(self) -> None:
+        """Ctrl-C, as a terminal sends it: SIGINT to the process group."""
+        os.killpg(self.process.pid, signal.SIGINT)
+
+
+@contextmanager
+def in_terminal(tmp_path: Path, script: str, *args: str,
+                open_files: int | None = None) -> Iterator[TerminalRun]:
+    """Run examples/concurrency/<script>.py *args --port 0 as a student runs
+    it in a terminal: in a process group of its own, so that interrupt()
+    reaches its children too. With open_files, its RLIMIT_NOFILE is that
+    low. stderr goes to a file, to be read while it runs.
+
+    On exit the whole group is killed (if still running) and waited for.
+    """
+    def limit_open_files() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
+    stderr_path = tmp_path / f"{script.replace('/', '-')}.stderr"
+    with stderr_path.open("w") as stderr:
+        process = subprocess.Popen(
+            script_command("concurrency", script, *args, "--port", "0"),
+            stdout=subprocess.PIPE, stderr=stderr, text=True, encoding="utf-8",
+            cwd=REPO_ROOT, env=script_env(), start_new_session=True,
+            preexec_fn=limit_open_files,
+        )
+    run = TerminalRun(process, stderr_path)
+    try:
+        first_line = _read_first_line(process, STARTUP_TIMEOUT)
+        match = re.fullmatch(r".* listening on (\S+):(\d+)\n", first_line)
+        assert match, f"{first_line!r}, stderr: {run.stderr}"
+        run.address = (match.group(1), int(match.group(2)))
+        yield run
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=EXIT_TIMEOUT)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    utime, stime = int(fields[11]), int(fields[12])  # fields 14, 15 of stat
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")

@@ -191,6 +191,15 @@ def test_bench_writes_data_and_a_chart_drawn_from_it(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     data = check_results(out, [2, 3])
     assert all(row["errors"] == 0 and row["requests"] > 0 for row in data["results"])
+    # How busy the machine was is measured, and the note says it.
+    load = data["machine"]["load_average"]
+    assert f"the load average was {load:g} for" in (out / "measured.txt").read_text()
+
+
+def test_the_note_says_when_the_load_was_not_recorded():
+    data = json.loads((RESULTS / "bench.json").read_text())
+    data["machine"].pop("load_average", None)
+    assert "The machine's load was not recorded." in bench.describe(data)
 
 
 def test_bench_script_explains_its_usage_with_help():

@@ -8,6 +8,7 @@ import pytest
 
 from tests.support import (
     REPO_ROOT,
+    EXAMPLES,
     SOCKET_TIMEOUT,
     load_example,
     reset_connection,
@@ -210,3 +211,55 @@ def test_chat_client_reports_a_server_that_is_not_there():
 def test_chat_scripts_explain_their_usage_with_help(script):
     result = run_script("concurrency", script, "--help")
     assert result.returncode == 0 and "--port" in result.stdout
+
+
+def test_a_nickname_that_is_not_utf8_gets_an_error_and_another_try(chat_address):
+    # The first version hung up without a word.
+    with Chatter(chat_address) as newcomer:
+        assert newcomer.ask(b"caf\xe9\n") == b"error: not UTF-8\n"
+        assert newcomer.ask(b"cafe\n") == b"* you are cafe\n"
+
+
+def test_a_huge_line_gets_the_error_line_not_a_reset(chat_address):
+    # The server stops reading after MAX_LINE bytes; closing with the rest
+    # unread would reset the connection and destroy the error line. 40 MB
+    # is more than the kernel buffers hold (tcp_rmem's maximum is 32 MiB).
+    with Chatter(chat_address, "alice") as alice:
+        with Chatter(chat_address, "bob") as bob:
+            assert alice.hears() == "* bob joined"
+            bob.send(b"z" * 40_000_000 + b"\n")  # all of it, then read
+            assert bob.hears() == f"error: line too long (max {MAX_LINE} bytes)"
+            assert bob.rest_until_closed() == b""
+        assert alice.hears() == "* bob left"
+
+
+def test_the_transcript_on_the_slide_is_what_the_server_says(chat_address):
+    """Replay examples/concurrency/chat_transcript.txt: "NAME > line" is
+    sent by NAME, "NAME < line" must be the next line NAME receives."""
+    transcript = EXAMPLES / "concurrency" / "chat_transcript.txt"
+    clients: dict[str, LineClient] = {}
+    try:
+        for entry in transcript.read_text(encoding="utf-8").splitlines():
+            name, _, rest = entry.partition(" ")
+            rest = rest.strip()
+            if name not in clients:
+                clients[name] = LineClient(chat_address)
+            if rest.startswith("> "):
+                clients[name].send(rest[2:].encode() + b"\n")
+            elif rest.startswith("< "):
+                assert clients[name].line() == rest[2:].encode() + b"\n", entry
+            else:
+                assert rest == "closes the connection", entry
+                clients.pop(name).sock.close()
+    finally:
+        for client in clients.values():
+            client.sock.close()
+
+
+def test_lines_queued_for_a_member_still_reach_it_before_its_error(chat_address):
+    with Chatter(chat_address) as hasty:
+        # The nickname and a line too long, in one send: the server has not
+        # written "* you are" yet when it reads the long line.
+        hasty.send(b"hasty\n" + b"z" * (MAX_LINE + 10) + b"\n")
+        assert hasty.line() == b"* you are hasty\n"
+        assert hasty.line() == f"error: line too long (max {MAX_LINE} bytes)\n".encode()

@@ -52,9 +52,18 @@ class TestConcurrentSum:
     def test_one_client_gets_its_sums(self):
         with running_sum_server(max_clients=1) as server:
             with LineClient(server.address) as client:
-                replies = [client.ask(b"3 4\n"), client.ask(b"1.5 2\n")]
+                replies = [client.ask(b"3 4\n"), client.ask(b"1 2 -3 40\n")]
             server.wait()
-        assert replies == [b"7\n", b"3.5\n"]
+        assert replies == [b"7\n", b"40\n"]
+
+    @pytest.mark.parametrize("line", [b"one two\n", b"1.5 2\n", b"1_000\n", b"\n"])
+    def test_a_line_that_is_not_integers_gets_an_error(self, line):
+        with running_sum_server(max_clients=1) as server:
+            with LineClient(server.address) as client:
+                reply = client.ask(line)
+                assert client.ask(b"2 2\n") == b"4\n"  # and the client goes on
+            server.wait()
+        assert reply == b"error: expected integers, like 1 2 3\n"
 
     def test_second_client_is_served_while_the_first_is_mid_request(self):
         with running_sum_server(max_clients=2) as server:
@@ -224,6 +233,7 @@ class TestChatCommands:
 # Tests that exercise only the code the starters are given, not the TODOs.
 GIVEN_CODE_TESTS = {
     "test_one_client_gets_its_sums",
+    "test_a_line_that_is_not_integers_gets_an_error",
     "test_lab_script_explains_its_usage_with_help",
     "test_an_unknown_command_is_an_error_not_a_message",
     "test_chat_commands_script_explains_its_usage_with_help",

@@ -1,22 +1,37 @@
 """An HTTP/1.1 file server on an event loop (asyncio streams).
 
-Lecture 3 builds an HTTP server step by step, serving one client at a
-time. This is the same job on an event loop: each connection is a
-coroutine, so a thousand slow browsers cost a thousand small objects, not
-a thousand threads. It serves the files under a web root:
+Lecture 3 builds an HTTP server step by step (examples/protocols/), one
+client at a time. This is that server on an event loop: each connection
+is a coroutine, so a thousand slow browsers cost a thousand small
+objects, not a thousand threads.
 
-* GET and HEAD; any other method gets 405 Method Not Allowed;
-* 200 with the file and its Content-Type (from the mimetypes module); a
-  directory serves its index.html, or else a listing of its files;
-* 404 Not Found, 403 Forbidden for a path that escapes the root, 400 Bad
-  Request for a request that is not HTTP, 431 for headers too long/many;
+It does not copy lecture 3's code: it imports the parts that do no
+network I/O, so both servers parse, check and answer alike:
+
+* http_step3.read_request: parse and check the request head (400, 405,
+  414, 431, 505 come from there);
+* http_step4.url_path and resolve: the file a target names under the web
+  root, 403 for a path that leads out of it ("..", "%2e%2e", a symbolic
+  link), 404 for nothing there (a symbolic link loop included);
+* http_step4.content_type and http_step5.listing: the Content-Type, and
+  the page that lists a folder (a folder's URL must end in "/": 301).
+
+What is new is the waiting, with await:
+
+* the head is read without blocking the loop, then handed to read_request
+  as an in-memory file: read_request reads any binary file;
 * persistent connections: HTTP/1.1 keeps the connection open for the next
   request unless the client says ``Connection: close``;
-* a client silent for longer than the timeout is closed.
+* a file is sent in chunks, each written once the client has taken the
+  one before (drain), so a client that does not read costs one chunk of
+  memory, not the whole file;
+* a client that sends nothing, or reads nothing, for longer than the
+  timeout is dropped: its connection is aborted (reset), unsent bytes and
+  all. Ctrl-C stops the server at once, whoever is connected.
 
-One rule of event loops shows here: never block the loop. Reading a file
-from disk would stop every other client while it lasts, so the file is
-read in a worker thread (asyncio.to_thread).
+One rule of event loops shows here: never block the loop. Disk reads
+would stop every other client while they last, so they run in a worker
+thread (asyncio.to_thread).
 
     python examples/concurrency/async_http_server.py --root . --port 8000
     python examples/concurrency/async_http_server.py --help
@@ -27,171 +42,83 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
-import mimetypes
+import io
+import os
 import sys
 from email.utils import formatdate
-from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote
+
+from service import (
+    OUT_OF_FILES, Connections, close_gently, log, port_number,
+    serve_until_stopped,
+)
+
+# Lecture 3's server is in examples/protocols/, and its steps import one
+# another by plain name ("from http_step1 import ..."). With that folder
+# on the import path we import them the same way, from any directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "protocols"))
+
+from http_step1 import MAX_HEADERS, MAX_LINE  # noqa: E402
+from http_step2 import Request  # noqa: E402
+from http_step3 import BAD_REQUEST, HTTPError, read_request  # noqa: E402
+from http_step4 import FORBIDDEN, content_type, resolve, url_path  # noqa: E402
+from http_step5 import listing  # noqa: E402
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8004
-MAX_LINE = 8190  # bytes in the request line or one header line
-MAX_HEADERS = 100
 IDLE_TIMEOUT = 10.0
+CHUNK_SIZE = 64 * 1024  # bytes of a file read and sent at a time
 SERVER_NAME = "course-async-http/1.0"
-TEXT_TYPES = ("application/javascript", "application/json")
+NAME = "http"
 
 
-class BadRequest(Exception):
-    """The request cannot be served; args: (status, explanation)."""
+# [start:read_head]
+async def read_head(reader: asyncio.StreamReader) -> bytes:
+    """The bytes of a request head, up to its empty line; b"" if the
+    client closed the connection first.
 
-
-def log(message: str) -> None:
-    print(f"[http] {message}", file=sys.stderr, flush=True)
-
-
-# [start:response]
-def response(status: HTTPStatus, body: bytes = b"",
-             content_type: str = "text/plain; charset=utf-8",
-             head_only: bool = False, close: bool = False,
-             extra: dict[str, str] | None = None) -> bytes:
-    """The bytes of one HTTP/1.1 response: status line, headers, body."""
-    headers = {
-        "Date": formatdate(usegmt=True),
-        "Server": SERVER_NAME,
-        "Content-Type": content_type,
-        "Content-Length": str(len(body)),
-        **(extra or {}),
-    }
-    if close:
-        headers["Connection"] = "close"
-    head = f"HTTP/1.1 {status.value} {status.phrase}\r\n" + "".join(
-        f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
-    return head.encode("latin-1") + (b"" if head_only else body)
-# [end:response]
-
-
-def error_page(status: HTTPStatus, explanation: str) -> bytes:
-    return f"{status.value} {status.phrase}: {explanation}\n".encode()
-
-
-async def read_request(reader: asyncio.StreamReader):
-    """(method, target, version, headers) of the next request; None at EOF.
-
-    Raises BadRequest for anything that is not a well-formed request.
+    Reads no more than lecture 3's read_request would: a line over
+    MAX_LINE bytes, or too many lines, end the head early, and
+    read_request then says what is wrong with it.
     """
-    line = await read_line(reader, HTTPStatus.REQUEST_URI_TOO_LONG)
-    if line is None:
-        return None
-    parts = line.split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-        raise BadRequest(HTTPStatus.BAD_REQUEST, f"not an HTTP request line: {line[:80]!r}")
-    method, target, version = parts
-    headers: dict[str, str] = {}
-    count = 0
-    while line := await read_line(reader, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE):
-        name, colon, value = line.partition(":")
-        if not colon or not name or name != name.strip():
-            raise BadRequest(HTTPStatus.BAD_REQUEST, f"malformed header: {line[:80]!r}")
-        count += 1
-        if count > MAX_HEADERS:
-            raise BadRequest(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many headers")
-        headers[name.lower()] = value.strip()
-    if line is None:
-        raise BadRequest(HTTPStatus.BAD_REQUEST, "the headers did not end")
-    return method, target, version, headers
+    head = b""
+    for _ in range(MAX_HEADERS + 2):  # request line, headers, end
+        try:
+            line = await reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError as cut:
+            return head + cut.partial  # the client left mid-request
+        except asyncio.LimitOverrunError:
+            return head + await reader.read(MAX_LINE + 1)  # too long
+        head += line
+        if line in (b"\r\n", b"\n"):
+            break
+    return head
+# [end:read_head]
 
 
-async def read_line(reader: asyncio.StreamReader, too_long: HTTPStatus) -> str | None:
-    """One line without its CRLF, as text; None at a clean end of stream."""
-    try:
-        raw = await reader.readuntil(b"\n")
-    except asyncio.IncompleteReadError as exc:
-        if exc.partial:
-            raise BadRequest(HTTPStatus.BAD_REQUEST, "the request was cut short") from None
-        return None
-    except asyncio.LimitOverrunError:
-        raise BadRequest(too_long, "line too long") from None
-    if not raw.isascii():
-        raise BadRequest(HTTPStatus.BAD_REQUEST, "the request must be ASCII")
-    return raw.decode("ascii").rstrip("\r\n")
+def head_bytes(status: str, headers: dict[str, str | int],
+               keep_open: bool) -> bytes:
+    """The status line and headers of a response, and the empty line."""
+    lines = [f"HTTP/1.1 {status}", f"Date: {formatdate(usegmt=True)}",
+             f"Server: {SERVER_NAME}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if not keep_open:
+        lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-# [start:resolve]
-def resolve(root: Path, target: str) -> Path:
-    """The file a request target names, inside root; or BadRequest."""
-    path = unquote(urlsplit(target).path)
-    if not path.startswith("/") or "\x00" in path:
-        raise BadRequest(HTTPStatus.BAD_REQUEST, "not a path: /...")
-    candidate = (root / path.lstrip("/")).resolve()
-    if not candidate.is_relative_to(root):
-        raise BadRequest(HTTPStatus.FORBIDDEN, "outside the web root")
-    if not candidate.exists():
-        raise BadRequest(HTTPStatus.NOT_FOUND, f"no file {path}")
-    return candidate
-# [end:resolve]
-
-
-def listing(root: Path, directory: Path) -> bytes:
-    """A small HTML page linking to the entries of a directory."""
-    relative = directory.relative_to(root).as_posix()
-    here = "/" if relative == "." else f"/{relative}/"
-    items = "".join(
-        f'<li><a href="{quote(here + entry.name)}{"/" if entry.is_dir() else ""}">'
-        f"{html.escape(entry.name)}</a></li>\n"
-        for entry in sorted(directory.iterdir()))
-    return (f"<!DOCTYPE html>\n<title>Index of {html.escape(here)}</title>\n"
-            f"<h1>Index of {html.escape(here)}</h1>\n<ul>\n{items}</ul>\n").encode()
-
-
-def guess_content_type(path: Path) -> str:
-    """The Content-Type for a file, from its name; text is UTF-8."""
-    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if kind.startswith("text/") or kind in TEXT_TYPES:
-        kind += "; charset=utf-8"
-    return kind
-
-
-# [start:serve_file]
-async def serve_target(root: Path, target: str, head_only: bool,
-                       close: bool) -> bytes:
-    """The response for GET/HEAD of target."""
-    path = resolve(root, target)
-    if path.is_dir() and not (path / "index.html").is_file():
-        body = await asyncio.to_thread(listing, root, path)
-        kind = "text/html; charset=utf-8"
-    else:
-        if path.is_dir():
-            path = path / "index.html"
-        # Reading the disk takes time: not on the loop's thread.
-        body = await asyncio.to_thread(path.read_bytes)
-        kind = guess_content_type(path)
-    return response(HTTPStatus.OK, body, kind, head_only, close)
-# [end:serve_file]
+def folder_url(root: Path, folder: Path) -> str:
+    """The URL of a folder under root, ending in "/": /docs/."""
+    relative = folder.relative_to(root).as_posix()
+    path = "/" if relative == "." else f"/{relative}/"
+    return quote(path, errors="surrogateescape")
 
 
 class HttpServer:
     def __init__(self, root: Path, timeout: float = IDLE_TIMEOUT) -> None:
-        self.root = root.resolve()
+        self.root = root
         self.timeout = timeout
-
-    # [start:requests]
-    async def serve_requests(self, reader: asyncio.StreamReader,
-                             writer: asyncio.StreamWriter) -> None:
-        """Answer requests one after another, until one says close."""
-        keep_open = True
-        while keep_open:
-            async with asyncio.timeout(self.timeout):
-                request = await read_request(reader)
-            if request is None:
-                return  # the client closed the connection
-            reply, keep_open = await self.answer(*request)
-            writer.write(reply)
-            async with asyncio.timeout(self.timeout):
-                await writer.drain()
-    # [end:requests]
 
     # [start:handle]
     async def handle(self, reader: asyncio.StreamReader,
@@ -199,54 +126,150 @@ class HttpServer:
         """One connection: what goes wrong ends this client only."""
         try:
             await self.serve_requests(reader, writer)
-        except BadRequest as bad:
-            status, explanation = bad.args
-            log(f"{status.value}: {explanation}")
-            page = error_page(status, explanation)
-            writer.write(response(status, page, close=True))
         except (TimeoutError, ConnectionError) as exc:
-            log(f"client dropped: {exc!r}")
+            log(NAME, f"client dropped: {exc!r}")
+            writer.transport.abort()  # now: unsent bytes and all
+        else:
+            await close_gently(reader, writer)  # the last reply is read
         finally:
             writer.close()
     # [end:handle]
 
-    async def answer(self, method, target, version, headers) -> tuple[bytes, bool]:
-        """(response bytes, keep the connection open?) for one request."""
-        close = (version == "HTTP/1.0"
-                 or headers.get("connection", "").lower() == "close")
-        if method not in ("GET", "HEAD"):
-            status = HTTPStatus.METHOD_NOT_ALLOWED
-            return response(status, error_page(status, method), close=True,
-                            extra={"Allow": "GET, HEAD"}), False
-        if "content-length" in headers or "transfer-encoding" in headers:
-            raise BadRequest(HTTPStatus.BAD_REQUEST, f"{method} takes no body")
+    # [start:requests]
+    async def serve_requests(self, reader: asyncio.StreamReader,
+                             writer: asyncio.StreamWriter) -> None:
+        """Answer requests one after another, until one says close."""
+        keep_open = True
+        while keep_open:
+            async with asyncio.timeout(self.timeout):  # the whole head
+                head = await read_head(reader)
+            if not head:
+                return  # the client closed the connection
+            try:  # lecture 3's parser, reading from memory
+                request = read_request(io.BytesIO(head))
+                check_no_body(request)
+            except HTTPError as error:  # answer, then close
+                await self.send_error(writer, error, "GET", False)
+                return
+            keep_open = wants_keep_alive(request)
+            await self.answer(writer, request, keep_open)
+    # [end:requests]
+
+    async def answer(self, writer: asyncio.StreamWriter, request: Request,
+                     keep_open: bool) -> None:
+        """Send the file, listing or error a checked request asks for."""
+        method = request.method
         try:
-            reply = await serve_target(self.root, target, method == "HEAD", close)
-        except BadRequest as bad:
-            status, explanation = bad.args
-            reply = response(status, error_page(status, explanation),
-                             head_only=method == "HEAD", close=close)
-        except OSError as exc:  # unreadable file
-            status = HTTPStatus.FORBIDDEN
-            reply = response(status, error_page(status, exc.strerror or "cannot read"),
-                             close=close)
-        log(f"{method} {target} {reply[9:12].decode()}")
-        return reply, not close
+            local = await asyncio.to_thread(
+                resolve, self.root, url_path(request.target))
+            if not local.is_dir():
+                await self.send_file(writer, local, method, keep_open)
+            elif not request.target.partition("?")[0].endswith("/"):
+                location = folder_url(self.root, local)
+                await self.send(writer, "301 Moved Permanently", b"", method,
+                                keep_open, Location=location)
+            else:
+                page = await asyncio.to_thread(
+                    listing, local, url_path(request.target))
+                await self.send(writer, "200 OK", page, method, keep_open,
+                                content_type="text/html; charset=utf-8")
+            log(NAME, f"{method} {request.target}")
+        except HTTPError as error:
+            log(NAME, f"{method} {request.target}: {error.status}")
+            await self.send_error(writer, error, method, keep_open)
+
+    # [start:send_file]
+    async def send_file(self, writer: asyncio.StreamWriter, path: Path,
+                        method: str, keep_open: bool) -> None:
+        """200 OK and the file, a chunk at a time: memory stays small."""
+        try:  # opening and reading a file may wait for the disk:
+            file = await asyncio.to_thread(path.open, "rb")  # not here
+        except OSError as exc:
+            raise cannot_read(exc) from None
+        with file:
+            size = os.fstat(file.fileno()).st_size
+            headers = {"Content-Type": content_type(path),
+                       "Content-Length": size}
+            writer.write(head_bytes("200 OK", headers, keep_open))
+            while method == "GET":
+                chunk = await asyncio.to_thread(file.read, CHUNK_SIZE)
+                if not chunk:
+                    break  # the whole file is sent
+                writer.write(chunk)
+                await self.drain(writer)  # until the client takes it
+        await self.drain(writer)
+    # [end:send_file]
+
+    async def send(self, writer: asyncio.StreamWriter, status: str,
+                   body: bytes, method: str, keep_open: bool,
+                   content_type: str = "text/plain; charset=utf-8",
+                   **headers: str) -> None:
+        """A whole response; for HEAD, the same head without the body."""
+        head = head_bytes(status, {"Content-Type": content_type,
+                                   "Content-Length": len(body), **headers},
+                          keep_open)
+        writer.write(head if method == "HEAD" else head + body)
+        await self.drain(writer)
+
+    async def send_error(self, writer: asyncio.StreamWriter,
+                         error: HTTPError, method: str,
+                         keep_open: bool) -> None:
+        """The error's status, and a body that says why (as lecture 3)."""
+        body = f"{error.status}: {error}\n".encode()
+        await self.send(writer, error.status, body, method, keep_open,
+                        **error.headers)
+
+    async def drain(self, writer: asyncio.StreamWriter) -> None:
+        """Wait until the client has taken most of what we wrote."""
+        async with asyncio.timeout(self.timeout):
+            await writer.drain()
 
 
+def check_no_body(request: Request) -> None:
+    """GET and HEAD carry no body: one we would not read would be taken
+    for the next request on this connection."""
+    if "transfer-encoding" in request.headers or request.headers.get(
+            "content-length", "0") != "0":
+        raise HTTPError(BAD_REQUEST, f"{request.method} takes no body")
+
+
+def wants_keep_alive(request: Request) -> bool:
+    """HTTP/1.1 keeps the connection open, unless the client says close."""
+    return (request.version == "HTTP/1.1"
+            and request.headers.get("connection", "").lower() != "close")
+
+
+def cannot_read(error: OSError) -> HTTPError:
+    """The error status for a file that would not open."""
+    if error.errno in OUT_OF_FILES:  # no file descriptor free just now
+        return HTTPError("503 Service Unavailable", "too busy, try again",
+                         {"Retry-After": "1"})
+    return HTTPError(FORBIDDEN, "cannot read that file")
+
+
+# [start:start]
 async def start(root: Path, host: str = DEFAULT_HOST, port: int = 0,
-                timeout: float = IDLE_TIMEOUT) -> asyncio.Server:
+                timeout: float = IDLE_TIMEOUT,
+                connections: Connections | None = None) -> asyncio.Server:
+    """Listen on (host, port); each client runs HttpServer.handle."""
     server = HttpServer(root, timeout)
-    return await asyncio.start_server(server.handle, host, port,
+    connections = connections or Connections(NAME)
+
+    async def client_connected(reader, writer):
+        with connections.track(writer):
+            await server.handle(reader, writer)
+    # limit: readuntil() refuses a line longer than this
+    return await asyncio.start_server(client_connected, host, port,
                                       limit=MAX_LINE, backlog=1024)
+# [end:start]
 
 
 async def serve(root: Path, host: str, port: int, timeout: float) -> None:
-    server = await start(root, host, port, timeout)
-    async with server:
-        host, port = server.sockets[0].getsockname()[:2]
-        print(f"HTTP server listening on {host}:{port}", flush=True)
-        await server.serve_forever()
+    connections = Connections(NAME)
+    server = await start(root, host, port, timeout, connections)
+    host, port = server.sockets[0].getsockname()[:2]
+    print(f"HTTP server listening on {host}:{port}", flush=True)
+    await serve_until_stopped(server, connections)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,12 +279,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="the folder to serve (default: the current one)")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="address to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="port to listen on, 0 for any free port "
                              "(default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=IDLE_TIMEOUT,
-                        help="seconds a client may stay silent "
-                             "(default: %(default)s)")
+                        help="seconds a client may stay silent, or not "
+                             "read (default: %(default)s)")
     args = parser.parse_args(argv)
     if not args.root.is_dir():
         parser.error(f"--root {args.root} is not a folder")
@@ -271,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        log("Ctrl-C: shutting down")
+        pass  # Ctrl-C: serve_until_stopped has closed everything
     return 0
 
 

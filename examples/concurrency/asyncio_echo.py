@@ -11,7 +11,9 @@ old asyncore and asynchat modules (removed in Python 3.12).
   while that buffer is too full (back-pressure);
 * a client that stays silent, or does not read its replies, for longer
   than the timeout is dropped (asyncio.timeout);
-* a reset closes that client's connection only.
+* a reset closes that client's connection only;
+* Ctrl-C closes every connection and stops the server at once
+  (service.serve_until_stopped).
 
 Run it::
 
@@ -25,8 +27,9 @@ import asyncio
 import sys
 
 from service import (
-    BACKLOG, CHUNK_SIZE, IDLE_TIMEOUT, TOO_LONG_REPLY, LineEcho, LineTooLong,
-    announce, log, make_parser, stop_on_sigterm,
+    BACKLOG, CHUNK_SIZE, IDLE_TIMEOUT, TOO_LONG_REPLY, Connections, LineEcho,
+    LineTooLong, announce, close_gently, log, make_parser,
+    serve_until_stopped,
 )
 
 DEFAULT_PORT = 50045
@@ -57,6 +60,7 @@ async def handle(reader: asyncio.StreamReader,
         await echo(reader, writer, timeout)
     except LineTooLong:
         writer.write(TOO_LONG_REPLY)
+        await close_gently(reader, writer)  # so that it is read
     except TimeoutError:
         log(NAME, f"client stuck for {timeout} s: dropping it")
         writer.transport.abort()  # close now, unsent bytes and all
@@ -69,10 +73,15 @@ async def handle(reader: asyncio.StreamReader,
 
 # [start:start]
 async def start(host: str = "127.0.0.1", port: int = 0,
-                timeout: float = IDLE_TIMEOUT) -> asyncio.Server:
+                timeout: float = IDLE_TIMEOUT,
+                connections: Connections | None = None,
+                ) -> asyncio.Server:
     """Listen on (host, port); each client runs handle() as a task."""
+    connections = connections or Connections(NAME)
+
     async def client_connected(reader, writer):
-        await handle(reader, writer, timeout)
+        with connections.track(writer):  # so that Ctrl-C can close it
+            await handle(reader, writer, timeout)
     return await asyncio.start_server(
         client_connected, host, port, backlog=BACKLOG
     )
@@ -80,24 +89,23 @@ async def start(host: str = "127.0.0.1", port: int = 0,
 
 
 async def serve(host: str, port: int, timeout: float) -> None:
-    server = await start(host, port, timeout)
-    async with server:
-        announce("Asyncio echo server", server.sockets[0].getsockname())
-        await server.serve_forever()
+    connections = Connections(NAME)
+    server = await start(host, port, timeout, connections)
+    announce("Asyncio echo server", server.sockets[0].getsockname())
+    await serve_until_stopped(server, connections)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser(
         "A line echo server: one thread, asyncio streams.", DEFAULT_PORT
     ).parse_args(argv)
-    stop_on_sigterm()
     try:
         asyncio.run(serve(args.host, args.port, args.timeout))
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        log(NAME, "Ctrl-C: shutting down")
+        pass  # Ctrl-C: serve_until_stopped has closed everything
     return 0
 
 

@@ -10,7 +10,8 @@ times the GIL experiment of gil.py. It writes into the output folder:
     gil.csv       the GIL experiment: seconds and speed-up per way
     chart.svg     requests per second, drawn from the data (svgchart.py)
     latency.svg   the 99th percentile of the latency, drawn the same way
-    measured.txt  one sentence saying when and where, for the lecture
+    measured.txt  when, where, and how busy the machine was (its load
+                  average as the run started), for the lecture to include
 
 Run it (about two minutes)::
 
@@ -135,17 +136,26 @@ def machine() -> dict[str, object]:
         "processor": platform.machine(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
+        # How many processes wanted a CPU, on average over the last
+        # minute, before we start: the work others leave us.
+        "load_average": round(os.getloadavg()[0], 2),
     }
 
 
 def describe(data: dict) -> str:
-    """One sentence for the lecture: when, where, how long."""
+    """For the lecture: when, where, how long, and how busy the machine
+    was, all as measured (the note, if any, comes last)."""
     m = data["machine"]
     sentence = (f"Measured on {data['measured']} on {m['platform']} "
                 f"({m['cpus']} CPUs), Python {m['python']}, "
                 f"{data['duration_s']:g} s per run, the load generator and "
                 f"the server on the same machine.")
-    return f"{sentence} {data['note']}".strip()
+    if "load_average" in m:
+        load = (f"As the run started, the load average was "
+                f"{m['load_average']:g} for {m['cpus']} CPUs.")
+    else:
+        load = "The machine's load was not recorded."
+    return f"{sentence} {load} {data['note']}".strip()
 
 
 CHARTS = {  # file name: (figure of each row, title)
@@ -203,7 +213,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help="a tiny GIL experiment, for tests")
     parser.add_argument("--note", default="",
-                        help="a sentence to add to measured.txt")
+                        help="a sentence to add to measured.txt (the "
+                             "machine's load is measured: do not describe it)")
     return parser.parse_args(argv)
 
 

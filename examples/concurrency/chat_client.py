@@ -17,6 +17,8 @@ import socket
 import sys
 import threading
 
+from service import port_number
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 50046
 
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A client for chat_server.py.")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="server address (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="server port (default: %(default)s)")
     args = parser.parse_args(argv)
     try:

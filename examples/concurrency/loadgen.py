@@ -32,6 +32,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from service import port_number
+
 DEFAULT_MESSAGE = b"hello, server\n"
 
 
@@ -158,7 +160,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1",
                         help="server address (default: %(default)s)")
-    parser.add_argument("--port", type=int, required=True,
+    parser.add_argument("--port", type=port_number, required=True,
                         help="server port")
     parser.add_argument("--connections", type=int, default=10,
                         help="concurrent connections (default: %(default)s)")

@@ -13,7 +13,11 @@ to send) lives here in a Connection object per client:
   reading from that client (back-pressure), so a client that sends but
   never reads cannot make the server's memory grow without bound;
 * a client silent for longer than the idle timeout is closed;
-* a reset or a broken pipe closes that connection only.
+* a reset or a broken pipe closes that connection only;
+* out of file descriptors, accept() fails at once, and the listening
+  socket stays readable: the loop would retry at once, forever, at 100 %
+  CPU. Instead it stops watching the listening socket for ACCEPT_PAUSE
+  seconds (serving the clients it has), and logs that once.
 
 Run it::
 
@@ -30,8 +34,8 @@ import threading
 import time
 
 from service import (
-    CHUNK_SIZE, IDLE_TIMEOUT, TOO_LONG_REPLY, LineEcho, LineTooLong,
-    log, run_blocking_server,
+    ACCEPT_PAUSE, CHUNK_SIZE, IDLE_TIMEOUT, OUT_OF_FILES, TOO_LONG_REPLY,
+    LineEcho, LineTooLong, log, run_blocking_server,
 )
 
 DEFAULT_PORT = 50044
@@ -70,6 +74,8 @@ class EchoLoop:
         self.timeout = timeout
         self.selector = selectors.DefaultSelector()
         self.connections: dict[socket.socket, Connection] = {}
+        self.accept_again_at: float | None = None  # paused: out of files
+        self.out_of_files_logged = False
         server.setblocking(False)
         self.selector.register(server, selectors.EVENT_READ)
 
@@ -85,6 +91,7 @@ class EchoLoop:
                     else:
                         self.serve(self.connections[key.fileobj], events)
                 self.close_idle()
+                self.resume_accepting()
         finally:
             for conn in list(self.connections.values()):
                 self.close(conn)
@@ -98,9 +105,12 @@ class EchoLoop:
                 sock, address = self.server.accept()
             except BlockingIOError:
                 return  # the backlog is empty
-            except OSError as exc:  # e.g. too many open files
+            except OSError as exc:
+                if exc.errno in OUT_OF_FILES:
+                    return self.pause_accepting(exc)
                 log(NAME, f"accept failed: {exc}")
                 return
+            self.out_of_files_logged = False
             sock.setblocking(False)
             conn = Connection(sock)
             self.connections[sock] = conn
@@ -147,6 +157,19 @@ class EchoLoop:
             if now - conn.last_active > self.timeout:
                 log(NAME, f"client silent for {self.timeout} s: closing it")
                 self.close(conn)
+
+    def pause_accepting(self, error: OSError) -> None:
+        """Stop watching the listening socket for a moment; say so once."""
+        self.selector.unregister(self.server)
+        self.accept_again_at = time.monotonic() + ACCEPT_PAUSE
+        if not self.out_of_files_logged:
+            log(NAME, f"{error.strerror}: not accepting for now")
+            self.out_of_files_logged = True
+
+    def resume_accepting(self) -> None:
+        if self.accept_again_at and time.monotonic() >= self.accept_again_at:
+            self.accept_again_at = None
+            self.selector.register(self.server, selectors.EVENT_READ)
 
     def close(self, conn: Connection) -> None:
         self.selector.unregister(conn.sock)

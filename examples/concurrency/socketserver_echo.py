@@ -3,7 +3,13 @@
 socketserver packages both classic designs: ThreadingTCPServer starts a
 thread per connection, ForkingTCPServer a child process per connection
 (Unix only). The handler class is the same for both; only the server
-class changes. Run it::
+class changes.
+
+Two things socketserver does not do well are added: out of file
+descriptors, it retries accept() at once, forever, at 100 % CPU (we wait
+a moment, see service.accept); and on Ctrl-C the threading server waits
+for every handler, even one whose client stays silent (we end those
+connections first). Run it::
 
     python examples/concurrency/socketserver_echo.py --port 0
     python examples/concurrency/socketserver_echo.py --fork --port 0
@@ -16,8 +22,8 @@ import socketserver
 import sys
 
 from service import (
-    BACKLOG, IDLE_TIMEOUT, announce, echo_lines, log, make_parser,
-    stop_on_sigterm,
+    BACKLOG, IDLE_TIMEOUT, accept, announce, echo_lines, hang_up, log,
+    make_parser, stop_on_sigterm,
 )
 
 DEFAULT_PORT = 50042
@@ -38,6 +44,27 @@ class ThreadingEchoServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     request_queue_size = BACKLOG  # the listen() backlog
 
+    def __init__(self, *args, **kwargs) -> None:
+        self.clients: set = set()  # the connections being served
+        super().__init__(*args, **kwargs)
+
+    def get_request(self):
+        return accept(self.socket, NAME)  # waits if no descriptor is free
+
+    def process_request(self, request, client_address):
+        self.clients.add(request)  # until its handler is done
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        self.clients.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        """End every connection, then wait for the handler threads."""
+        for conn in list(self.clients):
+            hang_up(conn)  # even a silent client's handler returns
+        super().server_close()
+
 
 def make_server(host: str, port: int, fork: bool = False):
     """A server object; serve_forever() runs it."""
@@ -51,6 +78,9 @@ if hasattr(socketserver, "ForkingTCPServer"):  # not on Windows
         allow_reuse_address = True
         request_queue_size = BACKLOG
         max_children = 2000  # socketserver's default, 40, would make clients wait
+
+        def get_request(self):
+            return accept(self.socket, NAME)  # waits out a lack of descriptors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            log(NAME, "Ctrl-C: shutting down")
+            log(NAME, "shutting down")
     return 0
 
 

@@ -16,26 +16,30 @@ import socket
 import sys
 import threading
 
-from service import IDLE_TIMEOUT, echo_lines, run_blocking_server
+from service import IDLE_TIMEOUT, accept, echo_lines, hang_up, run_blocking_server
 
 DEFAULT_PORT = 50041
+NAME = "thread echo"
 
 
 # [start:serve]
 def serve(server: socket.socket,
           timeout: float = IDLE_TIMEOUT) -> None:
     """Accept clients forever; each gets a thread of its own."""
-    threads: set[threading.Thread] = set()
+    clients: dict[threading.Thread, socket.socket] = {}
     try:
         while True:
-            conn, address = server.accept()
+            conn, address = accept(server, NAME)
             thread = threading.Thread(
                 target=handle, args=(conn, timeout), daemon=True
             )
             thread.start()
-            threads = {t for t in threads if t.is_alive()} | {thread}
+            clients = {t: c for t, c in clients.items()
+                       if t.is_alive()}  # forget finished ones
+            clients[thread] = conn
     finally:  # the listening socket was closed, or Ctrl-C
-        for thread in threads:
+        for thread, conn in clients.items():
+            hang_up(conn)  # even a silent client's thread ends now
             thread.join(timeout)
 
 

@@ -28,6 +28,15 @@ import argparse
 import asyncio
 import re
 import sys
+from collections.abc import Callable
+from pathlib import Path
+
+# Stopping cleanly on Ctrl-C, the --port check and the gentle close are
+# those of lecture 4's servers, in examples/concurrency/service.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from service import (  # noqa: E402
+    Connections, close_gently, port_number, serve_until_stopped,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 50049
@@ -61,6 +70,11 @@ class Member:
             return True
         except asyncio.QueueFull:
             return False
+
+    def write_pending(self) -> None:
+        """Hand what is still queued to the connection, unless it is closing."""
+        while not self.outbox.empty() and not self.writer.is_closing():
+            self.writer.write(self.outbox.get_nowait())
 
     async def send_forever(self) -> None:
         """The member's own task: write its lines, at its own pace."""
@@ -107,8 +121,10 @@ class ChatServer:
                     await self.relay(reader, member)
                 finally:
                     sender.cancel()
+                    member.write_pending()  # lines queued, not yet sent
         except LineTooLong:
             writer.write(TOO_LONG_REPLY)
+            await close_gently(reader, writer)  # not lost to a reset
         except (ConnectionError, TimeoutError) as exc:
             log(f"client lost: {exc!r}")
         finally:
@@ -118,8 +134,11 @@ class ChatServer:
 
     async def join(self, reader, writer) -> Member | None:
         """Ask for a nickname until a free, valid one comes; None at EOF."""
+        def complain(line: str) -> None:
+            writer.write(f"{line}\n".encode())
+
         await self.say(writer, "* welcome: send your nickname")
-        while (line := await self.read_line(reader)) is not None:
+        while (line := await self.read_line(reader, complain)) is not None:
             nickname = line.strip()
             if not NICKNAME.fullmatch(nickname):
                 await self.say(
@@ -184,7 +203,8 @@ class ChatServer:
     async def relay(self, reader: asyncio.StreamReader,
                     member: Member) -> None:
         """Pass member's lines on to the others, until it leaves."""
-        while (line := await self.read_line(reader, member)) is not None:
+        complain = member.deliver  # errors go to the member's queue
+        while (line := await self.read_line(reader, complain)) is not None:
             if member.nickname not in self.members:
                 return  # dropped meanwhile, for being too slow
             if line.startswith("/"):
@@ -196,10 +216,11 @@ class ChatServer:
             await asyncio.sleep(0)
 
     async def read_line(self, reader: asyncio.StreamReader,
-                        member: Member | None = None) -> str | None:
+                        complain: Callable[[str], object]) -> str | None:
         """The next line as text, without its end; None at end of stream.
 
-        A line that is not UTF-8 is answered with an error and skipped.
+        A line that is not UTF-8 is skipped, and complain() tells the
+        client so.
         """
         while True:
             try:
@@ -212,31 +233,38 @@ class ChatServer:
             try:
                 return raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError:
-                if member is None or not member.deliver("error: not UTF-8"):
-                    return None
+                complain("error: not UTF-8")
 
 
 async def start(host: str = DEFAULT_HOST, port: int = 0,
-                timeout: float = IDLE_TIMEOUT) -> tuple[ChatServer, asyncio.Server]:
+                timeout: float = IDLE_TIMEOUT,
+                connections: Connections | None = None,
+                ) -> tuple[ChatServer, asyncio.Server]:
     """Open the room and listen; returns (room, listening server)."""
     room = ChatServer(timeout)
-    server = await asyncio.start_server(room.handle, host, port, limit=MAX_LINE)
+    connections = connections or Connections("chat")
+
+    async def client_connected(reader, writer):
+        with connections.track(writer):  # so that Ctrl-C can close it
+            await room.handle(reader, writer)
+    server = await asyncio.start_server(client_connected, host, port,
+                                        limit=MAX_LINE)
     return room, server
 
 
 async def serve(host: str, port: int, timeout: float) -> None:
-    room, server = await start(host, port, timeout)
-    async with server:
-        host, port = server.sockets[0].getsockname()[:2]
-        print(f"Chat server listening on {host}:{port}", flush=True)
-        await server.serve_forever()
+    connections = Connections("chat")
+    room, server = await start(host, port, timeout, connections)
+    host, port = server.sockets[0].getsockname()[:2]
+    print(f"Chat server listening on {host}:{port}", flush=True)
+    await serve_until_stopped(server, connections)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A chat server (asyncio) with commands.")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="address to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help="port to listen on, 0 for any free port "
                              "(default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=IDLE_TIMEOUT,
@@ -249,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        log("Ctrl-C: shutting down")
+        pass  # Ctrl-C: serve_until_stopped has closed everything
     return 0
 
 
