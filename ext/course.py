@@ -8,7 +8,8 @@
 
 ``.. literalinclude::``
     Sphinx's own, plus: in the outline, a download link to the file under
-    ``examples/`` that the listing comes from.
+    ``examples/`` that the listing comes from; and ``:checked-by:``, the test
+    that checks a non-Python file (for the drift audit).
 
 ``:deck:`docname```
     A link from an outline page to the slide deck of ``docname``.
@@ -78,9 +79,17 @@ class Fragment(CodeBlock):
 
 
 class ExampleLiteralInclude(LiteralInclude):
-    """``literalinclude`` that adds a download link to the included file in the outline."""
+    """``literalinclude`` that adds a download link to the included file in the outline.
+
+    Its extra option ``:checked-by: tests/test_x.py::test_name`` names the
+    test that checks a file that is not Python (a transcript, a data file):
+    the drift audit requires that test to pass in the run.  Nothing is shown.
+    """
+
+    option_spec = {**LiteralInclude.option_spec, "checked-by": directives.unchanged_required}
 
     def run(self) -> list[nodes.Node]:
+        self.options.pop("checked-by", None)
         result = super().run()
         if _is_slide_environment(self.env):
             return result

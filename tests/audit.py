@@ -6,6 +6,8 @@ A code block in source/*.rst must be one of:
   block) and ``code-block:: python`` blocks, all executed by sybil;
 * an include: ``literalinclude`` of a file under examples/, selected by
   ``:pyobject:`` or markers, whose lines the test run actually executes;
+  or of a file that is not Python (a transcript) with ``:checked-by:`` the
+  test that checks it, which must pass in the run;
 * a fragment: ``.. fragment::`` with a ``:reason:``, counted, not run.
 
 Anything else (a ``code-block`` in another language, a bare ``::`` literal
@@ -77,6 +79,7 @@ class LectureAudit:
     fragments: int = 0
     problems: list[str] = field(default_factory=list)
     regions: list[Region] = field(default_factory=list)  # what the includes show
+    checkers: list[tuple[Block, str]] = field(default_factory=list)  # non-Python includes
     measured: bool = False  # whether coverage data decided which includes ran
 
     @property
@@ -180,7 +183,10 @@ def audit_lecture(path: Path, examples: Path = EXAMPLES) -> LectureAudit:
                 audit.problems.append(f"{block.where}: {problem}")
             else:
                 audit.includes += 1
-                audit.regions.append(include_region(block))
+                if "checked-by" in block.options:
+                    audit.checkers.append((block, block.options["checked-by"]))
+                else:
+                    audit.regions.append(include_region(block))
         elif block.name == "fragment":
             if not block.options.get("reason"):
                 audit.problems.append(f"{block.where}: fragment without a :reason:")
@@ -214,7 +220,19 @@ def check_include(block: Block, examples: Path = EXAMPLES) -> str | None:
         if marker and marker not in target.read_text(encoding="utf-8"):
             return f"marker {marker!r} not found in {inside_examples}"
     if target.suffix != ".py":
-        return f"literalinclude of {inside_examples}: only Python files can be measured as run"
+        checker = block.options.get("checked-by")
+        if not checker:
+            return (
+                f"literalinclude of {inside_examples}: a file that is not Python "
+                "needs :checked-by: tests/test_x.py::test_name, the test that checks it"
+            )
+        test_file, _, test_name = checker.partition("::")
+        test_path = ROOT / test_file
+        if not test_path.is_file() or not re.search(
+            rf"^\s*def {re.escape(test_name.split('[')[0])}\(", test_path.read_text(), re.M
+        ):
+            return f":checked-by: {checker} names no test"
+        return None
     if "pyobject" in block.options and not _find(target, block.options["pyobject"]):
         return f"{inside_examples} defines no {block.options['pyobject']}"
     return None
@@ -267,11 +285,18 @@ def region_problem(region: Region, statements: set[int], executed: set[int]) -> 
     )
 
 
-def apply_coverage(audit: LectureAudit, coverage) -> None:
-    """Add a problem for each include whose lines the measured run did not execute.
+def apply_coverage(audit: LectureAudit, coverage, passed: set[str] = frozenset()) -> None:
+    """Add a problem for each include whose lines the measured run did not
+    execute, and for each checked file whose test did not pass.
 
-    ``coverage`` is a coverage.Coverage holding the (combined) data of the run.
+    ``coverage`` is a coverage.Coverage holding the (combined) data of the
+    run; ``passed`` the node ids of the tests that passed in it.
     """
+    for block, checker in audit.checkers:
+        if not any(test == checker or test.startswith(checker + "[") for test in passed):
+            audit.problems.append(
+                f"{block.where}: {checker} (:checked-by:) did not pass in this run"
+            )
     data = coverage.get_data()
     for region in audit.regions:
         statements = set(coverage.analysis2(str(region.path))[1])

@@ -28,6 +28,15 @@ def pytest_addoption(parser) -> None:
     )
 
 
+def pytest_runtest_logreport(report) -> None:
+    """Remember the tests that passed (with xdist, the controller hears of all)."""
+    if report.when == "call" and report.passed:
+        _passed_tests.add(report.nodeid.split("@")[0])
+
+
+_passed_tests: set[str] = set()
+
+
 def _coverage(config):
     plugin = config.pluginmanager.getplugin("_cov")
     controller = getattr(plugin, "cov_controller", None)
@@ -54,7 +63,7 @@ def pytest_runtestloop(session):
     only = config.getoption("lecture")
     for lecture in audits:
         if only is None or lecture.name == only:
-            audit.apply_coverage(lecture, coverage)
+            audit.apply_coverage(lecture, coverage, _passed_tests)
     if any(lecture.problems for lecture in audits if lecture.measured):
         session.testsfailed += 1  # pytest exits with "tests failed"
     return result

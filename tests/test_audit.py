@@ -124,3 +124,25 @@ def test_a_function_that_ran_is_tested(tmp_path):
 def test_calling_another_function_does_not_count(tmp_path):
     problems = measured_include(tmp_path, "shout", run=lambda module: module["greet"]("a"))
     assert len(problems) == 1
+
+
+def test_a_shown_file_that_is_not_python_needs_a_passing_checker(tmp_path):
+    transcript = tmp_path / "examples" / "planted" / "transcript.txt"
+    transcript.parent.mkdir(parents=True)
+    transcript.write_text("C: HELO\nS: 250 hello\n", encoding="utf-8")
+    include = ".. literalinclude:: ../examples/planted/transcript.txt\n   :class: whole-file\n"
+    path = lecture(tmp_path, include)
+    (problem,) = audit.audit_lecture(path, tmp_path / "examples").problems
+    assert "needs :checked-by:" in problem
+
+    checker = "tests/test_audit.py::test_a_shown_file_that_is_not_python_needs_a_passing_checker"
+    lecture(tmp_path, include + f"   :checked-by: {checker}\n")
+    checked = audit.audit_lecture(path, tmp_path / "examples")
+    assert checked.problems == []
+    empty = coverage.Coverage(data_file=None, config_file=False)
+    audit.apply_coverage(checked, empty, passed=set())  # the checker did not run
+    assert checked.problems == [f"{path}:1: {checker} (:checked-by:) did not pass in this run"]
+
+    lecture(tmp_path, include + "   :checked-by: tests/test_audit.py::test_nothing_of_the_kind\n")
+    (problem,) = audit.audit_lecture(path, tmp_path / "examples").problems
+    assert "names no test" in problem

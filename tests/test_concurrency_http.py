@@ -11,7 +11,6 @@ import http.client
 import os
 import re
 import socket
-import sys
 import time
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from tests.support import (
     run_script,
     sending,
 )
+from tests.course import EXAMPLES
 from tests.support_concurrency import raised_fd_limit
 from tests.webroot import BINARY, NON_UTF8_NAME, PNG, SECRET, TEXT, build_web_root
 
@@ -150,11 +150,10 @@ def test_odd_paths_get_an_error_status_and_never_a_file_outside(http_address, pa
 
 def test_the_checks_are_lecture_3s_own_functions():
     # One parser and one set of path checks for both lectures, not a copy.
-    http_step3 = sys.modules["http_step3"]
-    http_step4 = sys.modules["http_step4"]
-    assert async_http_server.read_request is http_step3.read_request
-    assert async_http_server.resolve is http_step4.resolve
-    assert async_http_server.MAX_LINE == sys.modules["http_step1"].MAX_LINE
+    protocols = EXAMPLES / "protocols"
+    assert async_http_server.read_request.__code__.co_filename == str(protocols / "http_step3.py")
+    assert async_http_server.resolve.__code__.co_filename == str(protocols / "http_step4.py")
+    assert async_http_server.MAX_LINE == load_example("protocols", "http_step1").MAX_LINE
 
 
 @pytest.mark.parametrize("method", ["POST", "DELETE", "PUT"])
