@@ -7,6 +7,8 @@
     WRITTEN     the lectures that have a source/<slug>.rst
     SESSION_MODULES    {slug: "tests.sessions_<slug>"} for the lectures that have one
     lecture_of(path)   which lecture a test file or lecture file belongs to
+    tool_env(**extra)  the environment for a tool the tests run (Sphinx,
+                       Chromium, a child pytest): without coverage
 
 The site checks and the browser checks are parametrized over WRITTEN, so a
 lecture added to lectures.toml is checked with no edit here.
@@ -14,6 +16,7 @@ lecture added to lectures.toml is checked with no edit here.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -66,4 +69,13 @@ def copy_course(destination: Path, leave_out: tuple[str, ...] = ()) -> Path:
         else:
             shutil.copy2(source, destination / name)
     return destination
+
+
+def tool_env(**extra: str) -> dict[str, str]:
+    """The environment of a tool that a test runs (sphinx-build, make live,
+    tools/pdf.py, a child pytest that checks the suite itself), without
+    coverage.py: under ``make test`` every Python subprocess is measured
+    (examples only), and a tool gains nothing from that but time."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("COVERAGE_")}
+    return {**env, **extra}
 

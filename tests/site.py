@@ -7,11 +7,14 @@ page, and every warning is seen), side by side, with warnings as errors.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+
+from tests.course import tool_env
 
 
 BUILD_TIMEOUT = 600
@@ -49,6 +52,7 @@ def sphinx_builds(targets: dict[str, tuple[Path, Path]], srcdir: Path, *extra: s
         builder: subprocess.Popen(
             sphinx_command(builder, srcdir, outdir, doctreedir, *extra),
             cwd=srcdir.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=tool_env(),
         )
         for builder, (outdir, doctreedir) in targets.items()
     }  # fmt: skip
@@ -84,6 +88,13 @@ class PageParser(HTMLParser):
 
 
 def parse_page(path: Path) -> PageParser:
+    """The ids and links of a built page (parsed once: a deck is checked
+    against each of its outline links)."""
+    return _parse(path.resolve(), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(path: Path, mtime_ns: int) -> PageParser:
     parser = PageParser()
     parser.feed(path.read_text(encoding="utf-8"))
     return parser

@@ -283,7 +283,12 @@ def assert_starters_fail(
             f"--junitxml={report}",
         ],
         cwd=ROOT,
-        env={**os.environ, "COURSE_IMPL": "starter", "COURSE_SOCKET_TIMEOUT": "1"},
+        env={
+            **os.environ,
+            "COURSE_IMPL": "starter",
+            "COURSE_SOCKET_TIMEOUT": "1",  # a starter that does nothing: fail soon
+            "COURSE_LEAK_GRACE": "0.2",
+        },
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -167,7 +167,10 @@ def test_presenter_console_shows_the_speaker_notes(page, site_url):
     with page.expect_popup() as popup_info:
         page.keyboard.press("c")
     console = popup_info.value
+    console.set_default_timeout(10_000)
     console.wait_for_load_state()
+    # the console follows the deck once it shows the current slide's number
+    console.wait_for_function("document.getElementById('cur_slide_num').textContent === '1'")
     for _ in range(slide_number - 1):
         page.keyboard.press("ArrowRight")
         # a build list takes one press per item before the slide changes
@@ -177,6 +180,9 @@ def test_presenter_console_shows_the_speaker_notes(page, site_url):
         ):
             page.keyboard.press("ArrowRight")
     assert current_slide_number(page) == slide_number
+    console.wait_for_function(
+        f"document.getElementById('cur_slide_num').textContent === '{slide_number}'"
+    )
     notes = console.locator("#presenter_notes")
     first_line = notes_text.strip().splitlines()[-1].strip()
     notes.filter(has_text=first_line[:40]).wait_for()

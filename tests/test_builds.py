@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from tests.course import ROOT
+from tests.course import ROOT, tool_env
 from tests.site import sphinx_command
 
 FIXTURE = ROOT / "tests" / "fixtures" / "hieroglyph_features"
@@ -28,7 +28,9 @@ def build(project, builder: str, doctrees: str) -> str:
         confdir=ROOT,  # the course's conf.py, as tests/test_hieroglyph_compat.py does
     )
     command.remove("-E")  # an incremental build, as make runs it
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    completed = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=tool_env()
+    )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return completed.stdout
 

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from tests.course import ROOT
+from tests.course import ROOT, tool_env
 from tests.site import parse_page
 
 FIXTURE = ROOT / "tests" / "fixtures" / "hieroglyph_features"
@@ -56,6 +56,7 @@ def fixture_site(tmp_path_factory):
             text=True,
             timeout=300,
             cwd=ROOT,
+            env=tool_env(),
         )
         assert completed.returncode == 0, (
             f"{builder}:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"

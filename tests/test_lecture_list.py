@@ -8,7 +8,6 @@ a test only mentions in a comment fails the run.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.course import ROOT, copy_course
+from tests.course import ROOT, copy_course, tool_env
 
 STUB = ROOT / "tests" / "fixtures" / "stub_lecture"
 
@@ -42,7 +41,7 @@ def pytest_in(course: Path, *args: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "PYTEST_ADDOPTS": ""},
+        env=tool_env(PYTEST_ADDOPTS=""),
     )
 
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.course import ROOT
+from tests.course import ROOT, tool_env
 
 
 def run(*command: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=tool_env(),
     )
 
 

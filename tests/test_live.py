@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.course import copy_course
+from tests.course import copy_course, tool_env
 
 SERVED_LINE = re.compile(r"Serving on (http://127\.0\.0\.1:\d+)")
 
@@ -53,7 +53,12 @@ def live_server(request, tmp_path):
     output_path = tmp_path / "live.log"
     with open(output_path, "w") as output:
         process = subprocess.Popen(
-            command, cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=tmp_path,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=tool_env(),
         )
     try:
         url = wait_for(

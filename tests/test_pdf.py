@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.course import ROOT, WRITTEN
+from tests.course import ROOT, WRITTEN, tool_env
 from tests.site import parse_page
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -26,7 +25,7 @@ def test_make_pdf_prints_one_page_per_slide_and_the_outline(site, chromium_path,
     completed = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "pdf.py"), "--site", site.root, "--out", tmp_path,
          "--lecture", lecture],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "CHROMIUM": chromium_path},
+        capture_output=True, text=True, timeout=300, env=tool_env(CHROMIUM=chromium_path),
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     (deck,) = decks(site.root, lecture)

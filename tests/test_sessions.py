@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.course import ROOT
+from tests.course import ROOT, tool_env
 
 FIXTURES = ROOT / "tests" / "fixtures" / "sessions"
 
@@ -17,6 +17,7 @@ def run_sessions(name: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=120,
+        env=tool_env(),
     )
 
 
