@@ -8,7 +8,7 @@
     SESSION_MODULES    {slug: "tests.sessions_<slug>"} for the lectures that have one
     lecture_of(path)   which lecture a test file or lecture file belongs to
     tool_env(**extra)  the environment for a tool the tests run (Sphinx,
-                       Chromium, a child pytest): without coverage
+                       Chromium, a child pytest): without coverage or colours
 
 The site checks and the browser checks are parametrized over WRITTEN, so a
 lecture added to lectures.toml is checked with no edit here.
@@ -77,5 +77,6 @@ def tool_env(**extra: str) -> dict[str, str]:
     coverage.py: under ``make test`` every Python subprocess is measured
     (examples only), and a tool gains nothing from that but time."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("COVERAGE_")}
-    return {**env, **extra}
+    # plain text to read: Sphinx colours its output under CI=true
+    return {**env, "NO_COLOR": "1", **extra}
 
