@@ -41,7 +41,12 @@ def site_url(site):
     """The built site (html/ and slides/ side by side) over HTTP on loopback."""
     assert site.html.returncode == 0 and site.slides.returncode == 0, "the site did not build"
     handler = functools.partial(QuietHandler, directory=str(site.root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    # One thread serves every request, one after another (static files are
+    # quick).  A thread per request would race, on Python 3.11 under
+    # coverage.py, in CPython's settrace guard (python/cpython#98257):
+    # Chromium asks for a page's files all at once, and a thread that loses
+    # dies before it answers.
+    server = SiteServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     allow_long_lived(threads=[thread])
@@ -51,6 +56,10 @@ def site_url(site):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+class SiteServer(http.server.HTTPServer):
+    request_queue_size = 64  # the browser's parallel connections wait their turn
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
