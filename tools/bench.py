@@ -20,6 +20,7 @@ temporary folder, with the checkout's own virtual environment (.venv, made by
 
 from __future__ import annotations
 
+import http.client
 import argparse
 import os
 import platform
@@ -120,7 +121,7 @@ def fetch(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.read().decode("utf-8")
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, or read while being rewritten
         return None
 
 
