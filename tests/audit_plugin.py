@@ -18,6 +18,7 @@ import pytest
 from tests import audit
 
 _AUDITS = pytest.StashKey[list]()
+_passed_tests: set[str] = set()  # node ids of the tests that passed in this run
 
 
 def pytest_addoption(parser) -> None:
@@ -32,9 +33,6 @@ def pytest_runtest_logreport(report) -> None:
     """Remember the tests that passed (with xdist, the controller hears of all)."""
     if report.when == "call" and report.passed:
         _passed_tests.add(report.nodeid.split("@")[0])
-
-
-_passed_tests: set[str] = set()
 
 
 def _coverage(config):
