@@ -56,16 +56,22 @@ def lecture_of(path: Path | str) -> str | None:
 NOT_COPIED = {".git", "_build", ".pytest_cache", ".hypothesis", "__pycache__"}
 
 
-def copy_course(destination: Path, leave_out: tuple[str, ...] = ()) -> Path:
-    """Copy the course (everything but NOT_COPIED, .venv* and leave_out) into
-    destination, keeping modification times (make sees the venv as up to date)."""
+def copy_course(destination: Path, leave_out: tuple[str, ...] = (), course: Path = ROOT) -> Path:
+    """Copy the course (this checkout, or another) into destination: all but
+    NOT_COPIED, .venv* and leave_out, keeping modification times (make sees
+    the venv as up to date) and symbolic links as links."""
     destination.mkdir(parents=True, exist_ok=True)
-    for source in ROOT.iterdir():
+    for source in course.iterdir():
         name = source.name
         if name in NOT_COPIED or name.startswith(".venv") or name in leave_out:
             continue
         if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns(*NOT_COPIED))
+            shutil.copytree(
+                source,
+                destination / name,
+                symlinks=True,
+                ignore=shutil.ignore_patterns(*NOT_COPIED),
+            )
         else:
             shutil.copy2(source, destination / name)
     return destination
@@ -79,4 +85,3 @@ def tool_env(**extra: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("COVERAGE_")}
     # plain text to read: Sphinx colours its output under CI=true
     return {**env, "NO_COLOR": "1", **extra}
-

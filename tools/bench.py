@@ -25,7 +25,6 @@ import argparse
 import os
 import platform
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -35,24 +34,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.course import copy_course  # noqa: E402  (the one copy the tests make too)
+
 BUDGETS = {"make live edit->served": 1.5, "make test": 150.0, "make test L=sockets": 20.0}
-NOT_COPIED = {".git", "_build", ".pytest_cache", ".hypothesis", "__pycache__"}
-
-
-def copy_course(course: Path, destination: Path) -> Path:
-    for source in course.iterdir():
-        if source.name in NOT_COPIED or source.name.startswith(".venv"):
-            continue
-        if source.is_dir():
-            shutil.copytree(
-                source,
-                destination / source.name,
-                symlinks=True,
-                ignore=shutil.ignore_patterns(*NOT_COPIED),
-            )
-        else:
-            shutil.copy2(source, destination / source.name)
-    return destination
 
 
 def stamp(venv: Path) -> Path:
@@ -146,7 +131,7 @@ def main() -> int:
 
     rows: list[tuple[str, float | None]] = []
     with tempfile.TemporaryDirectory() as temporary:
-        copy = copy_course(course, Path(temporary))
+        copy = copy_course(Path(temporary), course=course)
         rows.append(("cold build", make(copy, venv, "html", "slides")))
         rows.append(("no-op rebuild", make(copy, venv, "html", "slides")))
         edit(copy)
