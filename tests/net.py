@@ -15,6 +15,8 @@ test.support.socket_helper).
     in_thread(function, *args)        run a function in a thread meanwhile
     sending(sock, *chunks)            send from a thread while reading
     drip(address, request, ...)       send a byte at a time, as a slow client
+    keep_sending(sock, stop)          send until stopped or refused (a
+                                      client that never stops talking)
 
 Skip marks and requirements:
 
@@ -329,3 +331,13 @@ def drip(address, request: bytes, interval: float, longest: float) -> bytes:
             except OSError:
                 break
         return recv_until_eof(client)
+
+
+def keep_sending(sock: socket.socket, stop: threading.Event) -> None:
+    """Send 1 KiB every 10 ms until `stop` is set or the peer closes."""
+    while not stop.is_set():
+        try:
+            sock.sendall(b"x" * 1024)
+        except OSError:
+            return  # the server has closed: what we want
+        time.sleep(0.01)

@@ -26,6 +26,10 @@ from tests.support import (
 http_step1 = load_example("protocols", "http_step1")
 
 
+# A request head long enough to drip slowly
+SLOW_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
+
+
 def http_server(handle: Callable[[socket.socket], object],
                 timeout: float = 10.0) -> ServerThread:
     """A step's handler served by http_step1.serve in a thread, until the

@@ -14,7 +14,6 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -22,7 +21,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from tests.net import drip
+from tests.net import drip, keep_sending
 from tests.support import (
     assert_starters_fail,
     SOCKET_TIMEOUT,
@@ -36,6 +35,7 @@ from tests.support import (
     run_script,
 )
 from tests.support_protocols import (
+    SLOW_HEAD,
     BINARY,
     PNG,
     SECRET,
@@ -69,17 +69,6 @@ def ask_lab(data: bytes) -> Response:
 
 
 # Clients that try to hold a server, for the lab and the assignment alike
-
-SLOW_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
-
-
-def keep_sending(sock: socket.socket, stop: threading.Event) -> None:
-    while not stop.is_set():
-        try:
-            sock.sendall(b"x" * 1024)
-        except OSError:
-            return  # the server has closed: what we want
-        time.sleep(0.01)
 
 
 def pushy_then_next(address) -> tuple[Response, Response]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -23,7 +22,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.net import drip, require_command
+from tests.net import drip, keep_sending, require_command
 
 from tests.support import (
     SOCKET_TIMEOUT,
@@ -36,6 +35,7 @@ from tests.support import (
     run_script,
 )
 from tests.support_protocols import (
+    SLOW_HEAD,
     BINARY,
     PNG,
     SECRET,
@@ -432,9 +432,6 @@ def step_handler(step: str, web_root):
     return partial(handle, root=web_root) if step in FILE_SERVERS else handle
 
 
-SLOW_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
-
-
 @pytest.mark.parametrize("step", ["step 1", "step 3", "step 5"])
 def test_a_client_that_drips_its_head_is_cut_off_at_the_timeout(web_root, step):
     with http_server(step_handler(step, web_root), timeout=1.0) as server:
@@ -470,15 +467,6 @@ def test_the_deadline_counts_from_the_start_of_the_head():
 
 
 # A client that keeps sending after its response is not listened to forever -------
-
-def keep_sending(sock: socket.socket, stop: threading.Event) -> None:
-    while not stop.is_set():
-        try:
-            sock.sendall(b"x" * 1024)
-        except OSError:
-            return  # the server has closed: what we want
-        time.sleep(0.01)
-
 
 def test_a_client_that_keeps_sending_after_its_response_does_not_hold_the_server(server):
     stop = threading.Event()
