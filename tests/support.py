@@ -47,7 +47,6 @@ from tests.net import (  # noqa: F401  (re-exported for the lectures' tests)
     sending,
 )
 
-REPO_ROOT = ROOT  # the name older tests use
 STARTUP_TIMEOUT = 15.0  # for a script to print its "listening on" line
 EXIT_TIMEOUT = 5.0  # for a script to exit once asked to
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from tests.support import (
     EXIT_TIMEOUT,
-    REPO_ROOT,
+    ROOT,
     SOCKET_TIMEOUT,
     STARTUP_TIMEOUT,
     _read_first_line,
@@ -191,7 +191,7 @@ def in_terminal(tmp_path: Path, script: str, *args: str,
         process = subprocess.Popen(
             script_command("concurrency", script, *args, "--port", "0"),
             stdout=subprocess.PIPE, stderr=stderr, text=True, encoding="utf-8",
-            cwd=REPO_ROOT, env=env, start_new_session=True,
+            cwd=ROOT, env=env, start_new_session=True,
             preexec_fn=limit_open_files,
         )
     run = TerminalRun(process, stderr_path)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from tests.support import REPO_ROOT
+from tests.course import ROOT
 
-LECTURE = REPO_ROOT / "source" / "protocols.rst"
+LECTURE = ROOT / "source" / "protocols.rst"
 
 
 def slide_transcript(title: str) -> list[str]:

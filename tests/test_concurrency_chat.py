@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from tests.support import (
-    REPO_ROOT,
+    ROOT,
     EXAMPLES,
     SOCKET_TIMEOUT,
     load_example,
@@ -189,7 +189,7 @@ def test_chat_client_sends_typed_lines_and_prints_the_room(chat_address):
             capture_output=True,
             text=True,
             timeout=30,
-            cwd=REPO_ROOT,
+            cwd=ROOT,
             env=script_env(),
         )
         assert bob.hears() == "* dave joined"
