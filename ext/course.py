@@ -191,19 +191,15 @@ def _read_lecture_list(app: Sphinx, config) -> None:
         config.course_lectures = load_lectures(Path(app.confdir) / config.course_lectures_file)
 
 
-def lecture_number(config, docname: str) -> int | None:
-    return next(
-        (lecture["number"] for lecture in config.course_lectures if lecture["slug"] == docname),
-        None,
-    )
-
-
 def lecture_label(env, docname: str) -> str:
     """ "Lecture 2: Title" for a lecture in the list, "" for other pages."""
-    number = lecture_number(env.config, docname)
-    if number is None or docname not in env.titles:
+    label = next(
+        (lecture["label"] for lecture in env.config.course_lectures if lecture["slug"] == docname),
+        None,
+    )
+    if label is None or docname not in env.titles:
         return ""
-    return f"Lecture {number}: {env.titles[docname].astext()}"
+    return f"{label}: {env.titles[docname].astext()}"
 
 
 class CourseSchedule(SphinxDirective):

@@ -8,13 +8,23 @@ from pathlib import Path
 
 
 def load_lectures(path: Path) -> list[dict[str, str]]:
-    """The lecture list: [{"slug", "title", "topics", "number"}...], in order."""
+    """The lecture list: [{"slug", "title", "topics", "number", "label"}...], in order.
+
+    Lectures are numbered from 1 in the order of the list.  An entry may set
+    its own ``number`` (e.g. 0 for a week-0 page before lecture 1); the next
+    ones count on from it.  ``label`` names it on every slide and page
+    ("Lecture 3" unless the entry says otherwise, e.g. "Week 0").
+    """
     with open(path, "rb") as file:
         entries = tomllib.load(file).get("lecture", [])
     lectures = []
-    for number, entry in enumerate(entries, start=1):
+    number = 0
+    for position, entry in enumerate(entries, start=1):
         missing = {"slug", "title", "topics"} - entry.keys()
         if missing:
-            raise ValueError(f"{path}: lecture {number} has no {', '.join(sorted(missing))}")
-        lectures.append({**entry, "number": number})
+            raise ValueError(f"{path}: entry {position} has no {', '.join(sorted(missing))}")
+        number = entry.get("number", number + 1)
+        if not isinstance(number, int) or (lectures and number <= lectures[-1]["number"]):
+            raise ValueError(f"{path}: entry {position} ({entry['slug']}): number must grow")
+        lectures.append({**entry, "number": number, "label": entry.get("label", f"Lecture {number}")})
     return lectures

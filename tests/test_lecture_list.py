@@ -102,3 +102,33 @@ def test_an_include_that_no_test_runs_fails_the_run(course_with_a_stub):
     finally:
         lecture.write_text(text, encoding="utf-8")
         tests.write_text(original_tests, encoding="utf-8")
+
+
+def test_an_entry_may_set_its_number_and_label_and_the_next_ones_count_on(tmp_path):
+    from course_lectures import load_lectures
+
+    listing = tmp_path / "lectures.toml"
+    listing.write_text(
+        '[[lecture]]\nslug = "zero"\nnumber = 0\nlabel = "Week 0"\ntitle = "Z"\ntopics = "z"\n'
+        '[[lecture]]\nslug = "one"\ntitle = "O"\ntopics = "o"\n'
+        '[[lecture]]\nslug = "two"\ntitle = "T"\ntopics = "t"\n',
+        encoding="utf-8",
+    )
+    numbered = [(entry["number"], entry["label"]) for entry in load_lectures(listing)]
+    assert numbered == [(0, "Week 0"), (1, "Lecture 1"), (2, "Lecture 2")]
+    listing.write_text(
+        '[[lecture]]\nslug = "a"\ntitle = "A"\ntopics = "a"\n'
+        '[[lecture]]\nslug = "b"\nnumber = 1\ntitle = "B"\ntopics = "b"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="number must grow"):
+        load_lectures(listing)
+
+
+def test_week_0_comes_first_and_lecture_1_is_still_lecture_1():
+    from tests.course import LECTURES
+
+    assert [(entry["slug"], entry["label"]) for entry in LECTURES[:2]] == [
+        ("setup", "Week 0"),
+        ("sockets", "Lecture 1"),
+    ]

@@ -201,10 +201,10 @@ def test_the_first_lecture_is_labelled_with_its_title(site):
 
 @each_lecture
 def test_every_slide_names_the_lecture_and_links_to_edit_and_report(site, lecture):
-    number = next(entry["number"] for entry in LECTURES if entry["slug"] == lecture)
+    label = next(entry["label"] for entry in LECTURES if entry["slug"] == lecture)
     deck = (site.slides_dir / f"{lecture}.html").read_text(encoding="utf-8")
     slides = deck.count("<article")
-    assert deck.count(f"Lecture {number}: ") == slides
+    assert deck.count(f"{label}: ") == slides
     assert deck.count('class="slide-edit-link"') == slides
     assert deck.count('class="slide-report-link"') == slides
     # the report names the slide's source line
