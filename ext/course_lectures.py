@@ -26,5 +26,6 @@ def load_lectures(path: Path) -> list[dict[str, str]]:
         number = entry.get("number", number + 1)
         if not isinstance(number, int) or (lectures and number <= lectures[-1]["number"]):
             raise ValueError(f"{path}: entry {position} ({entry['slug']}): number must grow")
-        lectures.append({**entry, "number": number, "label": entry.get("label", f"Lecture {number}")})
+        label = entry.get("label", f"Lecture {number}")
+        lectures.append({**entry, "number": number, "label": label})
     return lectures

@@ -167,7 +167,8 @@ def test_average_prints_the_count_and_the_average(tmp_path, capsys):
 def test_average_fails_on_the_blank_line_in_scores_txt():
     result = run_script("setup", "average", str(SETUP / "scores.txt"))
     assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == "ValueError: invalid literal for int() with base 10: ''"
+    last_line = result.stderr.splitlines()[-1]
+    assert last_line == "ValueError: invalid literal for int() with base 10: ''"
 
 
 def test_average_without_a_file_says_how_to_run_it():

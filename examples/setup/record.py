@@ -65,7 +65,7 @@ def pdb_transcript() -> str:
     output = run("-m", "pdb", "average.py", "scores.txt", stdin="\n".join(PDB_COMMANDS) + "\n")
     pieces = output.split("(Pdb) ")
     shown = pieces[0]
-    for command, piece in zip(PDB_COMMANDS, pieces[1:]):
+    for command, piece in zip(PDB_COMMANDS, pieces[1:], strict=True):
         shown += f"(Pdb) {command}\n{piece}"
     return "$ python -m pdb average.py scores.txt\n" + shown
 
