@@ -49,13 +49,19 @@ all: html slides
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt
+# httpbin (lecture 5's local test server) is installed without its declared
+# dependencies: they ask for greenlet<3.0 on Python < 3.12, which playwright
+# above cannot share; httpbin never imports it (see that file).
+HTTPBIN_REQUIREMENTS := examples/webclients/requirements-httpbin.txt
+
+$(STAMP): requirements.txt $(HTTPBIN_REQUIREMENTS)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is needed; $(PYTHON) is $(PYTHON_VERSION)"; exit 1; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r $(HTTPBIN_REQUIREMENTS)
 	touch $@
 
 html: $(STAMP)
