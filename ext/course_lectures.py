@@ -1,20 +1,8 @@
-"""Read the lecture list (lectures.toml): used by the build (course.py) and
-by the tests (tests/course.py), so both see the same lectures."""
+"""tests/course.py reads the lecture list through this name (it puts ext/ on
+sys.path); the reader is ``sphinx_course.lectures``, installed from
+ext/sphinx-course.  This alias can go once tests/course.py imports
+``from sphinx_course.lectures import load_lectures``."""
 
-from __future__ import annotations
+from sphinx_course.lectures import load_lectures
 
-import tomllib
-from pathlib import Path
-
-
-def load_lectures(path: Path) -> list[dict[str, str]]:
-    """The lecture list: [{"slug", "title", "topics", "number"}...], in order."""
-    with open(path, "rb") as file:
-        entries = tomllib.load(file).get("lecture", [])
-    lectures = []
-    for number, entry in enumerate(entries, start=1):
-        missing = {"slug", "title", "topics"} - entry.keys()
-        if missing:
-            raise ValueError(f"{path}: lecture {number} has no {', '.join(sorted(missing))}")
-        lectures.append({**entry, "number": number})
-    return lectures
+__all__ = ["load_lectures"]
