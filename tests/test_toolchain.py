@@ -64,7 +64,9 @@ def strict_command(builder: str, srcdir: Path, outdir: Path, *extra: str, confdi
     return command
 
 
-def strict_builds(srcdir: Path, out: Path, *extra: str, confdir=None, builders=("html", "slides")):
+def strict_builds(
+    srcdir: Path, out: Path, *extra: str, confdir=None, builders=("html", "slides"), env=None
+):
     """Both builders at once (two processes) into out/html and out/slides:
     {builder: CompletedProcess}, its output in stdout."""
     processes = {
@@ -74,7 +76,7 @@ def strict_builds(srcdir: Path, out: Path, *extra: str, confdir=None, builders=(
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=tool_env(),
+            env=env or tool_env(),
         )
         for builder in builders
     }
@@ -225,6 +227,25 @@ def test_pages_of_a_course_without_lecture_list_are_not_numbered(foreign_course)
         assert "Lecture 1" not in text and "Lecture 2" not in text, path
 
 
+def test_lectures_are_the_configured_pages_numbered_in_list_order(tmp_path):
+    """``course_lectures`` in conf.py names the lectures: "Readings" is
+    lecture 1 though the root toctree lists "Outline" first, and "Outline",
+    not in the list, gets no label."""
+    project = shutil.copytree(FOREIGN_COURSE, tmp_path / "project")
+    with open(project / "conf.py", "a", encoding="utf-8") as conf:
+        conf.write(
+            '\ncourse_lectures = [{"slug": "readings", "title": "R", "topics": "books"}]\n'
+            'course_notes_label = "For the presenter"\n'
+        )
+    assert_built(strict_builds(project, tmp_path / "out"))
+    slides = tmp_path / "out" / "slides"
+    readings = footers(slides / "readings.html")
+    assert readings and all("Lecture 1: Readings" in footer for footer in readings)
+    assert not any("Lecture" in footer for footer in footers(slides / "outline.html"))
+    outline = (tmp_path / "out" / "html" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="admonition-title">For the presenter</p>' in outline
+
+
 def test_notes_keep_their_title_unless_a_notes_label_is_set(foreign_course):
     outline = (foreign_course / "html" / "index.html").read_text(encoding="utf-8")
     assert "A note the project wrote as a plain note." in outline
@@ -320,33 +341,69 @@ def test_the_course_extension_uses_no_hieroglyph_internals():
     assert ("hieroglyph_compat", "is_slide_build") in names
 
 
-@pytest.mark.parametrize(
-    "folder, distribution, module",
-    [
-        ("hieroglyph-compat", "hieroglyph-compat", "hieroglyph_compat"),
-        ("sphinx-course", "sphinx-course", "sphinx_course"),
-    ],
-)
-def test_each_extension_is_a_package_that_pip_installs(tmp_path, folder, distribution, module):
-    """``pip install ext/<folder>`` (or the repository's subfolder) works:
-    the wheel holds the module and its themes, and this checkout's
-    environment uses the installed package (requirements.txt)."""
+PACKAGES = {  # folder in ext/: (distribution, module)
+    "hieroglyph-compat": ("hieroglyph-compat", "hieroglyph_compat"),
+    "sphinx-course": ("sphinx-course", "sphinx_course"),
+}
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory) -> dict[str, Path]:
+    """Each package built as pip builds it from its folder (offline, with this
+    environment's setuptools), from a copy: {folder: wheel}."""
+    out = tmp_path_factory.mktemp("wheels")
+    copies = [shutil.copytree(ROOT / "ext" / folder, out / "src" / folder) for folder in PACKAGES]
     completed = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index",
-         "--no-build-isolation", "--wheel-dir", str(tmp_path), str(ROOT / "ext" / folder)],
-        capture_output=True, text=True, timeout=120, env=tool_env(), cwd=tmp_path,
+        [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--no-index",
+         "--no-build-isolation", "--wheel-dir", str(out / "dist"), *map(str, copies)],
+        capture_output=True, text=True, timeout=180, env=tool_env(), cwd=out,
     )  # fmt: skip
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    (wheel,) = tmp_path.glob("*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "BuildBackendWarning" not in completed.stdout + completed.stderr, completed.stderr
+    built = {}
+    for folder, (distribution, _) in PACKAGES.items():
+        (built[folder],) = (out / "dist").glob(f"{distribution.replace('-', '_')}-*.whl")
+    return built
+
+
+@pytest.mark.parametrize("folder", PACKAGES)
+def test_each_extension_is_a_package_that_pip_installs(wheels, folder):
+    """``pip install ext/<folder>`` (or the repository's subfolder) works:
+    the wheel holds the module (and the theme), and this checkout's
+    environment uses the package installed from its folder (requirements.txt)."""
+    distribution, module = PACKAGES[folder]
+    names = zipfile.ZipFile(wheels[folder]).namelist()
     assert f"{module}/__init__.py" in names
-    metadata = importlib.metadata.distribution(distribution)
-    assert module in (metadata.read_text("top_level.txt") or module).split()
-    origin = Path(importlib.util.find_spec(module).origin).resolve()
-    assert origin.is_relative_to(ROOT / "ext" / folder), origin  # editable: this checkout
     if module == "sphinx_course":
         assert f"{module}/themes/course-slides/theme.conf" in names
         assert f"{module}/themes/course-slides/static/course-slides.css" in names
+    assert importlib.metadata.distribution(distribution).version == "1.0.0"
+    origin = Path(importlib.util.find_spec(module).origin).resolve()
+    assert origin.is_relative_to(ROOT / "ext" / folder), origin  # editable: this checkout
+
+
+def test_a_foreign_course_builds_with_the_extensions_installed_from_their_wheels(wheels, tmp_path):
+    """Nothing is read from this checkout: both extensions come from their
+    wheels, installed (without the editable ones) into a folder of their own."""
+    site = tmp_path / "site-packages"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+         "--target", str(site), *map(str, wheels.values())],
+        capture_output=True, text=True, timeout=180, env=tool_env(),
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    env = tool_env(PYTHONPATH=str(site))  # found before the editable installs
+    where = subprocess.run(
+        [sys.executable, "-c", "import sphinx_course, hieroglyph_compat as h; print(h.__file__)"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert where.stdout.startswith(str(site)), where.stdout + where.stderr
+    results = strict_builds(FOREIGN_COURSE, tmp_path / "out", env=env)
+    assert_built(results)
+    slides = tmp_path / "out" / "slides"
+    assert (slides / "_static" / "course-slides.css").is_file()
+    assert (slides / "_static" / "presenter-clock.js").is_file()
+    assert not missing_assets(slides)
 
 
 # -- The foreign deck in Chromium ----------------------------------------------
