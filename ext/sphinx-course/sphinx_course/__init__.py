@@ -57,29 +57,34 @@ The ``course-slides`` slide theme (``slide_theme = "course-slides"``) is
 hieroglyph's ``slides`` plus the footer above and a clock in the presenter
 console; it ships its own stylesheet and works without this configuration.
 
-Configuration (every value has a default that fits any Sphinx project)
----------------------------------------------------------------------
+Configuration: every value has a default that fits any Sphinx project
+-----------------------------------------------------------------------
 
-========================  ==========  ===============================================
-Value                     Default     Meaning
-========================  ==========  ===============================================
-course_repository_url     ``""``      repository on a forge (GitHub-style URLs); no
-                                      edit or report links without it
-course_repository_branch  ``"main"``  branch the edit and source links name
-course_repository_root    ``""``      folder of the checkout that the repository's
-                                      paths start from, relative to conf.py's folder
-                                      (``""``: conf.py's folder)
-course_issue_template     ``""``      issue template the report links ask for
-                                      (``""``: none)
+========================  ==============  ============================================
+Value                     Default         Meaning
+========================  ==============  ============================================
+course_repository_url     ``""``          repository on a forge (GitHub-style URLs);
+                                          no edit or report links without it
+course_repository_branch  ``"main"``      branch the edit and source links name
+course_repository_root    ``""``          folder of the checkout where the
+                                          repository's paths start, relative to
+                                          conf.py's folder (``""``: that folder)
+course_issue_template     ``""``          issue template the report links ask for
+                                          (``""``: none)
 course_examples_root      ``"examples"``  folder of ``example-files``, relative to
-                                      conf.py's folder
-course_lectures_file      ``""``      TOML lecture list (``[[lecture]]`` with slug,
-                                      title, topics), relative to conf.py's folder
-course_lectures           ``[]``      or the list itself: ``{"slug", "title",
-                                      "topics"}`` dicts, in teaching order
-course_notes_label        ``None``    title of notes in the outline (``None``: as the
-                                      theme writes them)
-========================  ==========  ===============================================
+                                          conf.py's folder
+course_lectures_file      ``""``          TOML lecture list (``[[lecture]]`` with
+                                          slug, title, topics), relative to
+                                          conf.py's folder
+course_lectures           ``[]``          or the list itself in conf.py: ``{"slug",
+                                          "title", "topics"}`` dicts, in order
+course_notes_label        ``None``        title of a ``note`` in the outline
+                                          (``None``: the theme's own)
+========================  ==============  ============================================
+
+Pages that are not in the lecture list get no "Lecture N" label, whatever the
+toctree says; sources may be anywhere (the edit links use each document's own
+path, from ``course_repository_root``).
 """
 
 from __future__ import annotations
