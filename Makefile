@@ -54,7 +54,7 @@ venv: $(STAMP)
 # above cannot share; httpbin never imports it (see that file).
 HTTPBIN_REQUIREMENTS := examples/webclients/requirements-httpbin.txt
 
-$(STAMP): requirements.txt $(HTTPBIN_REQUIREMENTS)
+$(STAMP): requirements.txt $(HTTPBIN_REQUIREMENTS) $(wildcard ext/*/pyproject.toml)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is needed; $(PYTHON) is $(PYTHON_VERSION)"; exit 1; }
 	rm -rf $(VENV)

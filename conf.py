@@ -9,11 +9,9 @@ The lectures are in source/; this file is at the repository root, so every
 build runs ``sphinx-build -c . source OUTDIR`` (the Makefile does it).
 """
 
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "ext"))
 
 # -- Project -----------------------------------------------------------------
 
@@ -22,23 +20,34 @@ author = "The course contributors"
 copyright = "2026, the course contributors"
 release = "2026"
 
+# The two extensions are packages in ext/ (installed by requirements.txt):
+# hieroglyph_compat makes hieroglyph work on Sphinx 9 (it must come right
+# after hieroglyph, and gives the decks the jQuery they need); sphinx_course
+# is the course's markup, labels, links and slide theme.
+extensions = [
+    "hieroglyph",
+    "hieroglyph_compat",
+    "sphinx_copybutton",
+    "sphinx_course",
+]
+
+# -- The course (sphinx_course; paths are relative to this folder) -------------
+
 # Where the course's source lives: "edit this page" / "report a problem"
-# links are built from it.
-repository_url = "https://github.com/internet-programming-with-python/course"
-repository_branch = "main"
+# links are built from it (the checkout's root is this folder, the default
+# of course_repository_root; sources are in source/).
+course_repository_url = "https://github.com/internet-programming-with-python/course"
+course_repository_branch = "main"
+course_issue_template = "slide-is-wrong.md"  # .github/ISSUE_TEMPLATE/
 
 # The lectures, in teaching order (slug, title, topics): the table of
 # contents, the schedule, "Lecture N" labels and the site checks all come
-# from this one file.
+# from this one file.  Their programs are in examples/<slug>/ (the default
+# course_examples_root).
 course_lectures_file = "lectures.toml"
 
-extensions = [
-    "hieroglyph",
-    "hieroglyph_compat",  # must come right after hieroglyph: fixes it for Sphinx 9
-    "sphinxcontrib.jquery",  # the presenter console uses jQuery
-    "sphinx_copybutton",
-    "course",
-]
+# Speaker notes (.. note:: on a slide) as the outline titles them.
+course_notes_label = "Instructor notes"
 
 exclude_patterns = ["_build", "**/.pytest_cache"]
 html_static_path = [str(ROOT / "_static")]
@@ -61,8 +70,8 @@ html_favicon = "_static/favicon.svg"
 html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {
-    "source_repository": repository_url + "/",
-    "source_branch": repository_branch,
+    "source_repository": course_repository_url + "/",
+    "source_branch": course_repository_branch,
     "source_directory": "source/",
     "top_of_page_buttons": ["view", "edit"],
 }
@@ -74,8 +83,8 @@ copybutton_exclude = ".linenos, .gp, .go"
 
 # -- Slides (hieroglyph) ---------------------------------------------------------
 
-slide_theme = "course-slides"  # hieroglyph's "slides" + lecture footer, source links, clock
-slide_theme_path = ["ext/themes"]
+# sphinx_course's theme: hieroglyph's "slides" + lecture footer, source links, clock
+slide_theme = "course-slides"
 slide_levels = 3  # title slide, part titles, slides
 slide_numbers = True
 slide_footer = project

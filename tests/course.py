@@ -19,17 +19,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
+
+from sphinx_course.lectures import load_lectures  # the same reader the build uses
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
 EXAMPLES = ROOT / "examples"
 TESTS = ROOT / "tests"
-
-if str(ROOT / "ext") not in sys.path:
-    sys.path.append(str(ROOT / "ext"))  # the same reader the build uses
-from course_lectures import load_lectures  # noqa: E402
 
 LECTURES: list[dict] = load_lectures(ROOT / "lectures.toml")
 SLUGS: list[str] = [lecture["slug"] for lecture in LECTURES]
@@ -81,7 +78,14 @@ def tool_env(**extra: str) -> dict[str, str]:
     """The environment of a tool that a test runs (sphinx-build, make live,
     tools/pdf.py, a child pytest that checks the suite itself), without
     coverage.py: under ``make test`` every Python subprocess is measured
-    (examples only), and a tool gains nothing from that but time."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("COVERAGE_")}
+    (examples only), and a tool gains nothing from that but time.  Nor
+    does it inherit the xdist worker's identity: a child pytest that
+    believed it was a worker would share its site build with every run on
+    the machine (the site fixture's folder is the workers' common parent)."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("COVERAGE_", "PYTEST_XDIST_"))
+    }
     # plain text to read: Sphinx colours its output under CI=true
     return {**env, "NO_COLOR": "1", **extra}

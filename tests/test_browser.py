@@ -230,14 +230,8 @@ def test_slide_title_links_back_to_the_outline_section(page, site_url, lecture):
 def slide_source_lines(site, lecture: str) -> dict[str, int]:
     """Slide id -> line of its title in source/<lecture>.rst (from the slides doctree)."""
     import pickle
-    import sys
 
     from docutils import nodes
-
-    from tests.course import ROOT
-
-    if str(ROOT / "ext") not in sys.path:
-        sys.path.append(str(ROOT / "ext"))  # the doctree holds nodes of our extensions
 
     with open(site.root / "doctrees" / "slides" / f"{lecture}.doctree", "rb") as pickled:
         doctree = pickle.load(pickled)

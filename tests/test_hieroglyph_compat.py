@@ -1,66 +1,33 @@
-"""ext/hieroglyph_compat.py: hieroglyph 2.1.0 works on Sphinx 9.
+"""hieroglyph_compat (ext/hieroglyph-compat): hieroglyph 2.1.0 works on Sphinx 9.
 
 A fixture document (tests/fixtures/hieroglyph_features) uses every hieroglyph
 feature the course uses: section slides, ``slide``, ``nextslide``,
 ``ifslides``/``ifnotslides``, ``rst-class:: build``, speaker notes,
 ``slideconf`` with another theme, images, literalinclude, and links both
 ways.  Both builders run with warnings as errors and with Sphinx's (and
-docutils') deprecation warnings as errors, so a fix that only hides a
-crash behind a deprecated API fails here.
+docutils') deprecation warnings as errors, pending ones too (the runner of
+tests/test_toolchain.py), so a fix that only hides a crash behind a
+deprecated API fails here.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.course import ROOT, tool_env
+from tests.course import ROOT
 from tests.site import parse_page
+from tests.test_toolchain import strict_builds
 
 FIXTURE = ROOT / "tests" / "fixtures" / "hieroglyph_features"
 
-STRICT_SPHINX = """
-import sys, warnings
-from sphinx.deprecation import RemovedInSphinx11Warning
-warnings.simplefilter("error", DeprecationWarning)
-warnings.simplefilter("error", RemovedInSphinx11Warning)
-from sphinx.cmd.build import main
-raise SystemExit(main(sys.argv[1:]))
-"""
-
-
 @pytest.fixture(scope="module")
 def fixture_site(tmp_path_factory):
+    """Both builds of the fixture with the course's conf.py, from scratch,
+    warnings as errors, every deprecation warning (pending ones too) raised."""
     out = tmp_path_factory.mktemp("fixture")
-    for builder in ("html", "slides"):
-        completed = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                STRICT_SPHINX,
-                "-c",
-                str(ROOT),
-                "-W",
-                "--keep-going",
-                "-E",
-                "-b",
-                builder,
-                "-d",
-                str(out / "doctrees" / builder),
-                str(FIXTURE / "source"),
-                str(out / builder),
-            ],  # fmt: skip
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=ROOT,
-            env=tool_env(),
-        )
-        assert completed.returncode == 0, (
-            f"{builder}:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
-        )
+    results = strict_builds(FIXTURE / "source", out, confdir=ROOT)
+    for builder, completed in results.items():
+        assert completed.returncode == 0, f"{builder}:\n{completed.stdout[-3000:]}"
     return out
 
 

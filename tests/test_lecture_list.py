@@ -105,7 +105,7 @@ def test_an_include_that_no_test_runs_fails_the_run(course_with_a_stub):
 
 
 def test_an_entry_may_set_its_number_and_label_and_the_next_ones_count_on(tmp_path):
-    from course_lectures import load_lectures
+    from sphinx_course.lectures import load_lectures
 
     listing = tmp_path / "lectures.toml"
     listing.write_text(

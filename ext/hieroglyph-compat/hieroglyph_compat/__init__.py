@@ -1,21 +1,68 @@
 """Make hieroglyph 2.1.0 (2020, its last release) work on Sphinx 9.
 
-hieroglyph builds our slide decks. Unmodified, its slide builder crashes on
-every Sphinx since 7.2. Each fix below replaces one hieroglyph function or
-method, and its comment names the Sphinx change that broke it. Nothing else
-in hieroglyph is touched, so when a fixed hieroglyph release appears, this
-file can be deleted fix by fix.
-
-Load it right after hieroglyph in conf.py::
+hieroglyph turns Sphinx documents into HTML slide decks.  Unmodified, its
+slide builder crashes on every Sphinx since 7.2.  This extension fixes it,
+for any hieroglyph project: add it right after hieroglyph, and change
+nothing else::
 
     extensions = ["hieroglyph", "hieroglyph_compat", ...]
 
-tests/test_hieroglyph_compat.py builds a document that uses every hieroglyph
-feature the course uses with both builders, warnings as errors.
+Each fix replaces one hieroglyph function or method (or one of its event
+handlers) and its docstring names what broke it; nothing else in hieroglyph
+is touched, so when a fixed hieroglyph release appears this file can shrink
+fix by fix, row by row of this table:
+
+====================  =========================================  ==============================
+Version               What broke in hieroglyph                   Fix here
+====================  =========================================  ==============================
+Sphinx 3.5            ``permalink_text`` gone: outline headings  ``_SectionToSlideLinks``
+                      cannot link to their slides
+Sphinx 6.0            jQuery no longer shipped: "$ is not        ``_add_jquery_to_slide_builds``
+                      defined" in decks and console
+Sphinx 7.0            ``style`` template variable removed        ``_fix_slide_page_context``
+Sphinx 7.1            static files copied before pages are       ``apply_theme``, ``pop_theme``
+                      written (a ``slideconf`` theme's never);
+                      templates kept after ``pop_theme``
+Sphinx 7.2, 8.0       ``srcdir``, ``outdir`` are paths: any      ``post_process_images``
+                      image crashes the slide builder
+Sphinx 7.3            ``load_additional_themes`` removed         ``_register_slide_themes``
+Sphinx 9.0            ``HTMLThemeFactory`` keyword-only;         ``apply_theme``, the
+                      ``Builder.app``, ``env.app`` deprecated;   transforms, ``slide_path``,
+                      ``css_files`` hold objects                 ``_fix_slide_page_context``
+any Sphinx            ``html_sidebars`` read as a list (crash    ``_add_slide_link_to_sidebars``
+                      when set); when unset, the theme's
+                      sidebars replaced by a fixed list
+any Sphinx            every document re-read on every build      ``_reread_if_the_other_...``
+docutils 0.18, 0.22   ``Node.traverse`` deprecated (0.22 warns)  ``findall`` in each fix
+docutils 0.22         ``nextslide`` title parsed after the       ``_nextslide_run``
+                      parser state is gone: crash
+docutils 0.22         ``roles.set_classes()`` deprecated         ``_slide_directive_run``
+                      (pending) in the ``slide`` directive
+====================  =========================================  ==============================
+
+Public API, for other extensions (the course's ``sphinx_course`` uses only
+this, never hieroglyph itself):
+
+``is_slide_build(app_or_env)``
+    True while a hieroglyph slide builder runs.  Takes the application or,
+    in a directive or transform, the build environment (``self.env``): the
+    deprecated ``env.app`` is not needed.
+
+event ``hieroglyph-slide-context(app, docname, context)``
+    Emitted for every slide before hieroglyph renders it with its theme's
+    ``slide.html``; handlers may add template variables to ``context``.  It
+    holds hieroglyph's own (``title``, ``id``, ``slide_number``, ``level``,
+    ``config``...) and ``source_line``, the line of the slide's title in its
+    source file (None if unknown).
+
+tests/test_hieroglyph_compat.py builds a document with every hieroglyph
+feature, and tests/test_toolchain.py builds foreign hieroglyph projects, with
+both builders, warnings as errors and deprecation warnings raised.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import posixpath
@@ -44,8 +91,15 @@ HIEROGLYPH_THEMES = Path(hieroglyph.__file__).parent / "themes"
 _SLIDE_ENVIRONMENTS: weakref.WeakSet[BuildEnvironment] = weakref.WeakSet()
 
 
-def _is_slide_environment(env: BuildEnvironment) -> bool:
-    return env in _SLIDE_ENVIRONMENTS
+def is_slide_build(app_or_env: Sphinx | BuildEnvironment) -> bool:
+    """True while a hieroglyph slide builder reads or writes the documents.
+
+    Pass the application, or in a directive or transform the build
+    environment (``self.env``).
+    """
+    if isinstance(app_or_env, BuildEnvironment):
+        return app_or_env in _SLIDE_ENVIRONMENTS
+    return hg_builder.building_slides(app_or_env)
 
 
 # ---------------------------------------------------------------------------
@@ -266,7 +320,7 @@ def _transform_slide_conditions(self, *args, **kwargs):
     Docutils 0.22: ``traverse`` is superseded by ``findall``.
     """
     env = self.document.settings.env
-    is_slides = _is_slide_environment(env)
+    is_slides = is_slide_build(env)
     for node in list(self.document.findall(hg_directives.if_slides)):
         if is_slides == node.attributes.get("ifslides", False):
             if not is_slides:
@@ -287,7 +341,7 @@ def _transform_next_slides(self, *args, **kwargs):
     exists there, not at the made-up id of the continuation.
     """
     env = self.document.settings.env
-    is_slides = _is_slide_environment(env)
+    is_slides = is_slide_build(env)
     for node in list(self.document.findall(hg_directives.nextslide)):
         section = node.parent
         container = section.parent
@@ -348,7 +402,7 @@ def _reread_if_the_other_builder_wrote_the_doctrees(app, env, added, changed, re
     the environment remembers which kind of build read it: when the same
     folder is used by the other kind, every document is read again.
     """
-    kind = "slides" if _is_slide_environment(env) else "outline"
+    kind = "slides" if is_slide_build(env) else "outline"
     read_by = getattr(env, "hieroglyph_doctrees_read_for", kind)
     env.hieroglyph_doctrees_read_for = kind
     if read_by != kind:
@@ -426,21 +480,111 @@ def _section_depth(section: nodes.section) -> int:
     return depth
 
 
-def _link_outline_sidebar_to_slides(app: Sphinx) -> None:
+def _load_slide_link_template(app: Sphinx) -> None:
     """Make the "View as slides" sidebar template available to outline builds.
 
     Replaces the first half of hieroglyph's ``inspect_config``, which
     iterated over ``html_sidebars`` (a dict) as if it were a list of pairs
-    and crashed whenever the project set it.
+    and crashed whenever the project set it, and, when the project did not,
+    replaced the theme's own sidebars with a fixed list.
     """
-    if not app.config.slide_link_html_to_slides:
+    if app.config.slide_link_html_to_slides and app.builder.name in hg_html.HTML_BUILDERS:
+        app.builder.templates.loaders.append(SphinxFileSystemLoader(HIEROGLYPH_THEMES / "slides"))
+
+
+def _add_slide_link_to_sidebars(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Every outline page's sidebars gain "View as slides" (before the search box).
+
+    The sidebars are the ones Sphinx chose for the page (``html_sidebars``
+    or, when the project sets none, its theme's defaults): nothing is lost.
+    A project that places ``slidelink.html`` itself in ``html_sidebars``
+    keeps its own placement.
+    """
+    if not app.config.slide_link_html_to_slides or app.builder.name not in hg_html.HTML_BUILDERS:
         return
-    if app.builder.name not in hg_html.HTML_BUILDERS:
+    placed = any(hg_html.SLIDELINK_TEMPLATE in names for names in app.config.html_sidebars.values())
+    sidebars = list(context.get("sidebars") or [])
+    if placed or hg_html.SLIDELINK_TEMPLATE in sidebars:
         return
-    app.builder.templates.loaders.append(SphinxFileSystemLoader(HIEROGLYPH_THEMES / "slides"))
-    sidebars = app.config.html_sidebars
-    if not any(hg_html.SLIDELINK_TEMPLATE in templates for templates in sidebars.values()):
-        sidebars.setdefault("**", []).append(hg_html.SLIDELINK_TEMPLATE)
+    position = sidebars.index("searchbox.html") if "searchbox.html" in sidebars else len(sidebars)
+    sidebars.insert(position, hg_html.SLIDELINK_TEMPLATE)
+    context["sidebars"] = sidebars
+
+
+# ---------------------------------------------------------------------------
+# jQuery
+# ---------------------------------------------------------------------------
+
+
+def _add_jquery_to_slide_builds(app: Sphinx) -> None:
+    """Slide builds load jQuery, which hieroglyph's slides.js and console.js use.
+
+    Sphinx 6.0 stopped shipping jQuery; the decks then fail with "$ is not
+    defined".  The file comes from sphinxcontrib-jquery (the Sphinx
+    project's own package for it); only the slide builders get it, and
+    nothing is done when the project loads ``sphinxcontrib.jquery`` itself.
+    """
+    if not is_slide_build(app) or "sphinxcontrib.jquery" in app.extensions:
+        return
+    jquery = importlib.resources.files("sphinxcontrib.jquery").joinpath("jquery.js")
+    static = Path(app.outdir, "_static")
+    static.mkdir(parents=True, exist_ok=True)
+    (static / "jquery.js").write_bytes(jquery.read_bytes())
+    app.add_js_file("jquery.js", priority=100)
+
+
+# ---------------------------------------------------------------------------
+# The slide directive, and what other extensions may add to a slide
+# ---------------------------------------------------------------------------
+
+
+def _slide_directive_run(self):
+    """hieroglyph's ``SlideDirective.run`` without docutils' ``set_classes``.
+
+    Docutils 0.22 made ``roles.set_classes()`` a pending deprecation (it
+    warns on every ``slide`` directive); it only renamed the ``class``
+    option to ``classes``, as done here.
+    """
+    if "class" in self.options:
+        self.options["classes"] = self.options.pop("class")
+    text = "\n".join(self.content)
+    slide_node = self.node_class(text, **self.options)
+    self.add_name(slide_node)
+    if self.arguments:
+        title_text = self.arguments[0]
+        title_nodes, messages = self.state.inline_text(title_text, self.lineno)
+        slide_node += nodes.title(title_text, "", *title_nodes)
+        slide_node += messages
+    else:
+        # no title: make one up, so that the slide has an id
+        title_text = str(hash(" ".join(self.content)))
+    if "classes" not in self.options:
+        slide_node["classes"] += ["admonition-" + nodes.make_id(title_text)]
+    self.state.nested_parse(self.content, self.content_offset, slide_node)
+    return [slide_node]
+
+
+_original_visit_slide = hg_writer.BaseSlideTranslator.visit_slide
+_original_slide_context = hg_writer.SlideData.get_slide_context
+
+
+def _visit_slide(self, node):
+    """hieroglyph's ``visit_slide``, remembering the line of the slide's title."""
+    _original_visit_slide(self, node)
+    slide = self.current_slide
+    if slide is not None and getattr(slide, "source_line", None) is None:
+        title = node.next_node(nodes.title)
+        slide.source_line = title.line if title is not None else None
+
+
+def _slide_context(self):
+    """hieroglyph's slide context, plus ``source_line`` and what the handlers
+    of ``hieroglyph-slide-context`` add (the public way to extend a slide)."""
+    context = _original_slide_context(self)
+    builder = self._translator.builder
+    context["source_line"] = getattr(self, "source_line", None)
+    builder.events.emit("hieroglyph-slide-context", builder.current_docname, context)
+    return context
 
 
 def _install_section_links(app: Sphinx) -> None:
@@ -476,6 +620,9 @@ def _patch_hieroglyph() -> None:
     hg_directives.TransformNextSlides._make_title_node = _make_title_node
     hg_directives.slideconf.get = _first_slideconf
     hg_directives.filter_doctree_for_slides = _filter_doctree_for_slides
+    hg_directives.SlideDirective.run = _slide_directive_run
+    hg_writer.BaseSlideTranslator.visit_slide = _visit_slide
+    hg_writer.SlideData.get_slide_context = _slide_context
 
 
 def setup(app: Sphinx) -> dict:
@@ -493,10 +640,13 @@ def setup(app: Sphinx) -> dict:
             if listener.handler is module_function:
                 app.disconnect(listener.id)
 
+    app.add_event("hieroglyph-slide-context")
     app.connect("config-inited", _register_slide_themes)
     app.connect("builder-inited", _remember_slide_environment)
+    app.connect("builder-inited", _add_jquery_to_slide_builds)
     app.connect("env-get-outdated", _reread_if_the_other_builder_wrote_the_doctrees)
-    app.connect("builder-inited", _link_outline_sidebar_to_slides)
+    app.connect("builder-inited", _load_slide_link_template)
+    app.connect("html-page-context", _add_slide_link_to_sidebars)
     app.connect("builder-inited", _install_section_links)
     app.connect("doctree-resolved", _process_slide_nodes)
     app.connect("html-page-context", _fix_slide_page_context)
