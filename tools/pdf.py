@@ -21,9 +21,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from sphinx_course.lectures import load_lectures
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.append(str(ROOT / "ext"))
-from course_lectures import load_lectures  # noqa: E402
 
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
