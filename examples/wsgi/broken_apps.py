@@ -1,4 +1,4 @@
-"""Three WSGI applications with a bug each, for wsgiref.validate to catch.
+"""Four WSGI applications with a bug each, for wsgiref.validate to catch.
 
 Every one of them "works" with a forgiving server or a quick test: the
 bugs show up later, with another server or another client. Wrapped in
@@ -20,9 +20,16 @@ def text_body(environ, start_response):
 
 
 def bad_status(environ, start_response):
-    """Bug: the status has no reason phrase."""
-    start_response("200", [("Content-Type", "text/plain")])
+    """Bug: the status has no number."""
+    start_response("OK", [("Content-Type", "text/plain")])
     return [b"Hello, world!\n"]
+
+
+def number_header(environ, start_response):
+    """Bug: a header value that is an int, not a str."""
+    body = b"Hello, world!\n"
+    start_response("200 OK", [("Content-Length", len(body))])
+    return [body]
 
 
 def no_start_response(environ, start_response):

@@ -50,22 +50,22 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-class TimeoutHandler(WSGIRequestHandler):
-    timeout = TIMEOUT  # socket timeout for each connection
+def wsgiref_server(app, host: str, port: int, timeout: float = TIMEOUT):
+    class TimeoutHandler(WSGIRequestHandler):
+        pass
 
-
-def wsgiref_server(app, host: str, port: int):
+    TimeoutHandler.timeout = timeout  # for each connection's socket
     return make_server(host, port, app, ThreadingWSGIServer, TimeoutHandler)
 # [end:wsgiref]
 
 
 # [start:waitress]
-def waitress_server(app, host: str, port: int):
+def waitress_server(app, host: str, port: int, timeout: float = TIMEOUT):
     import waitress  # pip install waitress
 
     return waitress.create_server(
         app, host=host, port=port, threads=4,
-        channel_timeout=TIMEOUT,
+        channel_timeout=timeout, cleanup_interval=timeout,
         max_request_body_size=rest_api.MAX_BODY,
     )
 # [end:waitress]
@@ -77,6 +77,8 @@ def parse_args(argv=None):
     parser.add_argument("--server", choices=["wsgiref", "waitress"], default="wsgiref")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0: any free port")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT,
+                        help="seconds a client may take (default %(default)s)")
     return parser.parse_args(argv)
 
 
@@ -84,12 +86,12 @@ def main(argv=None):
     args = parse_args(argv)
     app = make_application(args.app)
     if args.server == "wsgiref":
-        with wsgiref_server(app, args.host, args.port) as server:
+        with wsgiref_server(app, args.host, args.port, args.timeout) as server:
             host, port = server.server_address[:2]
             print(f"{args.app} on wsgiref listening on {host}:{port}", flush=True)
             server.serve_forever()
     else:
-        server = waitress_server(app, args.host, args.port)
+        server = waitress_server(app, args.host, args.port, args.timeout)
         host, port = server.effective_host, server.effective_port
         print(f"{args.app} on waitress listening on {host}:{port}", flush=True)
         server.run()
