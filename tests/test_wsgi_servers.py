@@ -118,7 +118,7 @@ def test_server_gives_the_same_answers_as_webtest(server, app, script):
     expected = run_script_over(TestApp(serve.make_application(app)), script)
     with served(server, app) as address:
         answers = run_script_over(address, script)
-    for request, answer, wanted in zip(script, answers, expected):
+    for request, answer, wanted in zip(script, answers, expected, strict=True):
         if answer[0] == "204 No Content":  # wsgiref adds Content-Length: 0
             answer[1].pop("Content-Length", None)
         assert answer == wanted, request
