@@ -19,7 +19,8 @@ from dispatch import Router
 BOOKS = {
     "1": {"title": "Fluent Python", "author": "Luciano Ramalho",
           "publisher": "O'Reilly", "year": 2022},
-    "2": {"title": "Python & XML", "author": "Christopher A. Jones, Fred L. Drake",
+    "2": {"title": "Python & XML",
+          "author": "Christopher A. Jones, Fred L. Drake",
           "publisher": "O'Reilly", "year": 2001},
     "3": {"title": "Foundations of Python Network Programming",
           "author": "Brandon Rhodes, John Goerzen",
@@ -44,7 +45,7 @@ def html_page(start_response, status: str, title: str, body: str):
     return [page]
 
 
-def not_found_page(environ, start_response, status, headers=()):
+def error_page(environ, start_response, status, headers=()):
     """The Router's error pages (404, 405) as HTML."""
     start_response_with_headers = _adding(start_response, headers)
     message = f"<p>{escape(status)}: {escape(environ.get('PATH_INFO', ''))}</p>\n"
@@ -60,17 +61,19 @@ def _adding(start_response, extra_headers):
 
 def make_app(books: dict[str, dict] = BOOKS) -> Router:
     """The book application, serving `books` (id -> fields)."""
-    app = Router(error=not_found_page)
+    app = Router(error=error_page)
 
     # [start:list]
     @app.route("GET", "/")
     def book_list(environ, start_response):
-        base = environ.get("SCRIPT_NAME", "")  # where the app is mounted
+        base = environ.get("SCRIPT_NAME", "")  # where the app is
         items = "".join(
-            f'<li><a href="{base}/books/{book_id}">{escape(book["title"])}</a></li>\n'
+            f'<li><a href="{base}/books/{book_id}">'
+            f'{escape(book["title"])}</a></li>\n'
             for book_id, book in books.items()
         )
-        return html_page(start_response, "200 OK", "Books", f"<ul>\n{items}</ul>\n")
+        body = f"<ul>\n{items}</ul>\n"
+        return html_page(start_response, "200 OK", "Books", body)
     # [end:list]
 
     # [start:detail]
@@ -78,14 +81,15 @@ def make_app(books: dict[str, dict] = BOOKS) -> Router:
     def book_detail(environ, start_response, book_id):
         book = books.get(book_id)
         if book is None:
-            return not_found_page(environ, start_response, "404 Not Found")
+            return error_page(environ, start_response, "404 Not Found")
         rows = "".join(
             f"<dt>{field}</dt><dd>{escape(str(book[field]))}</dd>\n"
             for field in ("author", "publisher", "year")
         )
-        base = environ.get("SCRIPT_NAME", "")
-        body = f'<dl>\n{rows}</dl>\n<p><a href="{base}/">All books</a></p>\n'
-        return html_page(start_response, "200 OK", escape(book["title"]), body)
+        home = environ.get("SCRIPT_NAME", "") + "/"
+        body = f'<dl>\n{rows}</dl>\n<a href="{home}">All books</a>\n'
+        title = escape(book["title"])
+        return html_page(start_response, "200 OK", title, body)
     # [end:detail]
 
     return app

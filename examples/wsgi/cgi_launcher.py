@@ -64,12 +64,13 @@ def passed_on() -> dict[str, str]:
 
 
 # [start:parse_output]
-def parse_cgi_output(output: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
+def parse_cgi_output(output: bytes) -> tuple[str, list, bytes]:
     """Split a script's stdout into (status, headers, body)."""
-    end_of_head = re.search(rb"\r?\n\r?\n", output)  # the empty line
-    if end_of_head is None:
+    empty_line = re.search(rb"\r?\n\r?\n", output)
+    if empty_line is None:
         raise ValueError("no empty line after the headers")
-    head, body = output[:end_of_head.start()], output[end_of_head.end():]
+    head = output[:empty_line.start()]
+    body = output[empty_line.end():]
     status, headers = "200 OK", []
     for line in head.decode("latin-1").splitlines():
         name, colon, value = line.partition(":")
@@ -125,18 +126,22 @@ class CGIRequestHandler(BaseHTTPRequestHandler):
         body = self.read_body()
         if body is None:
             return  # read_body has answered
-        env = cgi_environment(self, match[1], match[2] or "", query, len(body))
+    # [end:run_script]
+    # [start:run_process]
+        env = cgi_environment(self, match[1], match[2] or "", query,
+                              len(body))
         try:
-            done = subprocess.run([sys.executable, script], input=body, env=env,
-                                  capture_output=True, timeout=SCRIPT_TIMEOUT)
+            done = subprocess.run(
+                [sys.executable, script], input=body, env=env,
+                capture_output=True, timeout=SCRIPT_TIMEOUT)
         except subprocess.TimeoutExpired:
-            return self.error("504 Gateway Timeout", "the script took too long")
-        sys.stderr.write(done.stderr.decode(errors="replace"))  # the error log
+            return self.error("504 Gateway Timeout", "too slow")
+        sys.stderr.write(done.stderr.decode(errors="replace"))  # log
         try:
             self.reply(*parse_cgi_output(done.stdout))
         except ValueError as problem:
-            self.error("502 Bad Gateway", f"the script's output: {problem}")
-    # [end:run_script]
+            self.error("502 Bad Gateway", f"script output: {problem}")
+    # [end:run_process]
 
     def read_body(self) -> bytes | None:
         """The request body, or None after answering 400/408/413."""

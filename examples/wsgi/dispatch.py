@@ -56,7 +56,8 @@ class Router:
     def route(self, method: str, pattern: str):
         """Decorator: @router.route("GET", "/books/<book_id>")."""
         def register(handler: Handler) -> Handler:
-            self.routes.append((method, compile_pattern(pattern), handler))
+            regex = compile_pattern(pattern)
+            self.routes.append((method, regex, handler))
             return handler
         return register
     # [end:route]
@@ -64,20 +65,25 @@ class Router:
     # [start:call]
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
+        if method == "HEAD":
+            method = "GET"  # the same answer; the body is not sent
         path = environ.get("PATH_INFO") or "/"
-        allowed = []
+        allowed = set()
         for route_method, regex, handler in self.routes:
-            match = regex.fullmatch(path)
-            if match is None:
-                continue
-            if method == route_method or (method, route_method) == ("HEAD", "GET"):
-                return handler(environ, start_response, **match.groupdict())
-            allowed.append(route_method)
+            if match := regex.fullmatch(path):
+                if method == route_method:
+                    params = match.groupdict()
+                    return handler(environ, start_response, **params)
+                allowed.add(route_method)
         if not allowed:
             return self.error(environ, start_response, "404 Not Found")
-        if "GET" in allowed:
-            allowed.append("HEAD")
-        allow = ", ".join(sorted(set(allowed)))
-        return self.error(environ, start_response, "405 Method Not Allowed",
-                          [("Allow", allow)])
+        return self.method_not_allowed(environ, start_response, allowed)
     # [end:call]
+
+    def method_not_allowed(self, environ, start_response, allowed):
+        """405, with the methods that would work in Allow."""
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        allow = ("Allow", ", ".join(sorted(allowed)))
+        return self.error(environ, start_response,
+                          "405 Method Not Allowed", [allow])

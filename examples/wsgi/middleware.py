@@ -46,8 +46,8 @@ def logging_middleware(app, log=log_to_stderr):
             if hasattr(body, "close"):
                 body.close()
             took = (time.perf_counter() - started) * 1000
-            log(f"{environ['REQUEST_METHOD']} {environ.get('PATH_INFO', '/')}"
-                f" {status[:3]} {took:.1f} ms")
+            log(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']} "
+                f"{status[:3]} {took:.1f} ms")
     return logged
 # [end:logging]
 
@@ -63,11 +63,10 @@ def user_of(authorization: str, users: dict[str, str]) -> str | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     user, _, password = pair.partition(":")
-    expected = users.get(user, "")
+    expected = users.get(user, "").encode()
     # compare_digest takes as long for a near miss as for a far one
-    if user in users and hmac.compare_digest(password.encode(), expected.encode()):
-        return user
-    return None
+    same = hmac.compare_digest(password.encode(), expected)
+    return user if same and user in users else None
 # [end:credentials]
 
 
@@ -80,10 +79,11 @@ def basic_auth(app, users: dict[str, str], realm: str = "course"):
             environ["REMOTE_USER"] = user
             return app(environ, start_response)
         body = b"401 Unauthorized: log in\n"
+        challenge = f'Basic realm="{realm}", charset="UTF-8"'
         start_response("401 Unauthorized", [
             ("Content-Type", "text/plain; charset=utf-8"),
             ("Content-Length", str(len(body))),
-            ("WWW-Authenticate", f'Basic realm="{realm}", charset="UTF-8"'),
+            ("WWW-Authenticate", challenge),
         ])
         return [body]
     return protected
@@ -103,28 +103,39 @@ def refuse_write(data: bytes) -> None:
     raise RuntimeError("gzip_middleware: return the body, do not write() it")
 
 
+def collect(body) -> bytes:
+    """The whole body of a response, closed after reading."""
+    try:
+        return b"".join(body)
+    finally:
+        if hasattr(body, "close"):
+            body.close()
+
+
+def with_length(headers, length: int) -> list[tuple[str, str]]:
+    """The headers, with Vary and a new Content-Length."""
+    kept = [(name, value) for name, value in headers
+            if name.lower() != "content-length"]
+    return [*kept, ("Vary", "Accept-Encoding"),
+            ("Content-Length", str(length))]
+
+
 # [start:gzip]
 def gzip_middleware(app, smallest: int = 200):
-    """Compress bodies of `smallest` bytes or more for gzip clients."""
+    """Compress bodies of `smallest` bytes or more, if accepted."""
     def compressing(environ, start_response):
         response = {}
 
         def start(status, headers, exc_info=None):
             response.update(status=status, headers=headers)
-            return refuse_write  # the old write() is not supported
+            return refuse_write  # the old write(): not supported
 
-        body = app(environ, start)
-        try:
-            data = b"".join(body)
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-        headers = [(name, value) for name, value in response["headers"]
-                   if name.lower() != "content-length"]
+        data = collect(app(environ, start))
+        headers = response["headers"]
         if accepts_gzip(environ) and len(data) >= smallest:
             data = gzip.compress(data)
-            headers.append(("Content-Encoding", "gzip"))
-        headers += [("Vary", "Accept-Encoding"), ("Content-Length", str(len(data)))]
+            headers = [*headers, ("Content-Encoding", "gzip")]
+        headers = with_length(headers, len(data))
         start_response(response["status"], headers)
         return [data]
     return compressing
@@ -134,5 +145,7 @@ def gzip_middleware(app, smallest: int = 200):
 # [start:protect]
 def protect(app, users: dict[str, str], log=log_to_stderr):
     """Logging outside (it sees the 401s), then auth, then gzip."""
-    return logging_middleware(basic_auth(gzip_middleware(app), users), log)
+    app = gzip_middleware(app)
+    app = basic_auth(app, users)
+    return logging_middleware(app, log)
 # [end:protect]

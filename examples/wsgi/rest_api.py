@@ -26,6 +26,7 @@ import threading
 from dispatch import Router
 
 MAX_BODY = 64 * 1024  # bytes: a book is small
+UNPROCESSABLE = "422 Unprocessable Content"  # RFC 9110, 15.5.21
 
 
 # [start:errors]
@@ -59,7 +60,8 @@ def read_json(environ, max_body: int = MAX_BODY):
     """The request's body, decoded from JSON, or an ApiError."""
     media_type = environ.get("CONTENT_TYPE", "").partition(";")[0]
     if media_type.strip().lower() != "application/json":
-        raise ApiError("415 Unsupported Media Type", "send application/json")
+        raise ApiError("415 Unsupported Media Type",
+                       "send application/json")
     length = environ.get("CONTENT_LENGTH", "")
     if not length.isdigit():  # missing, negative, or not a number
         raise ApiError("411 Length Required", "send a Content-Length")
@@ -69,8 +71,9 @@ def read_json(environ, max_body: int = MAX_BODY):
     body = read_body(environ["wsgi.input"], int(length))
     try:
         return json.loads(body)
-    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
-        raise ApiError("400 Bad Request", f"not JSON: {error}") from None
+    except ValueError as error:  # not JSON, or not UTF-8
+        problem = f"not JSON: {error}"
+    raise ApiError("400 Bad Request", problem)
 # [end:read_json]
 
 
@@ -89,10 +92,12 @@ def read_body(stream, length: int) -> bytes:
 def check_book(data) -> dict:
     """A book's fields from request data, or a 422 ApiError."""
     if not isinstance(data, dict):
-        raise ApiError("422 Unprocessable Content", "send a JSON object")
+        raise ApiError(UNPROCESSABLE, "send a JSON object")
     for field in ("title", "author"):
-        if not isinstance(data.get(field), str) or not data[field].strip():
-            raise ApiError("422 Unprocessable Content", f"{field}: a non-empty string")
+        value = data.get(field)
+        if not isinstance(value, str) or not value.strip():
+            problem = f"{field}: a non-empty string"
+            raise ApiError(UNPROCESSABLE, problem)
     return {"title": data["title"], "author": data["author"]}
 # [end:check_book]
 

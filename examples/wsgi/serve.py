@@ -50,17 +50,18 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-def wsgiref_server(app, host: str, port: int, timeout: float = TIMEOUT):
+def wsgiref_server(app, host, port, timeout=TIMEOUT):
     class TimeoutHandler(WSGIRequestHandler):
         pass
 
     TimeoutHandler.timeout = timeout  # for each connection's socket
-    return make_server(host, port, app, ThreadingWSGIServer, TimeoutHandler)
+    return make_server(host, port, app,
+                       ThreadingWSGIServer, TimeoutHandler)
 # [end:wsgiref]
 
 
 # [start:waitress]
-def waitress_server(app, host: str, port: int, timeout: float = TIMEOUT):
+def waitress_server(app, host, port, timeout=TIMEOUT):
     import waitress  # pip install waitress
 
     return waitress.create_server(

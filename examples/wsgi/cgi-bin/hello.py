@@ -25,8 +25,8 @@ def read_form() -> dict[str, list[str]]:
 def main():
     name = read_form().get("name", ["world"])[0]
     body = f"<p>Hello, {html.escape(name)}!</p>\n".encode()
-    sys.stdout.buffer.write(b"Content-Type: text/html; charset=utf-8\r\n"
-                            b"\r\n" + body)
+    head = b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+    sys.stdout.buffer.write(head + body)
 # [end:script]
 
 

@@ -54,8 +54,9 @@ class Invalid(ApiError):
 
 def validate_task(data) -> dict:
     """The task's fields from what a client sent, or Invalid."""
-    # TODO: check every rule of the module docstring; collect one message
-    # per wrong field in a dict, and raise Invalid(that dict) if any.
+    # TODO: check every rule of the module docstring; collect one
+    # message per wrong field in a dict; raise Invalid(that dict)
+    # if there is any.
     raise NotImplementedError("validate_task")
 
 

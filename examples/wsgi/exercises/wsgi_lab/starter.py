@@ -33,8 +33,9 @@ import bookdb  # noqa: E402
 
 def search(environ, start_response, books=bookdb.BOOKS):
     """GET /search?q=...: the books whose title contains q."""
-    # TODO: read q from the query string (parse_qs), answer 400 without it,
-    # and a page (bookdb.html_page) listing the matching titles, escaped.
+    # TODO: read q from the query string (parse_qs); without it,
+    # answer 400; else a page (bookdb.html_page) listing the
+    # matching titles as links, escaped.
     raise NotImplementedError("search")
 
 
