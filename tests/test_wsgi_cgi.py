@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import re
 import socket
+import time
 
 import pytest
 
@@ -139,3 +140,47 @@ def test_cost_script_measures_cgi_and_wsgi_and_writes_its_results(tmp_path):
 def test_hello_wsgi_script_serves_its_greeting():
     with run_example("wsgi", "hello_wsgi") as (_, host, port):
         assert get((host, port), "/?name=Ada")[2] == b"<p>Hello, Ada!</p>\n"
+
+
+# Time limits, with the launcher in a thread and shorter limits -----------------
+
+@pytest.fixture
+def impatient_launcher(monkeypatch):
+    """A launcher whose clients and scripts get half a second."""
+    import threading
+
+    from tests.support import load_example
+
+    launcher = load_example("wsgi", "cgi_launcher")
+    monkeypatch.setattr(launcher, "SCRIPT_TIMEOUT", 0.5)
+    monkeypatch.setattr(launcher.CGIRequestHandler, "timeout", 0.5)
+    server = launcher.make_server()
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    try:
+        yield server.server_address[:2]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_a_script_that_takes_too_long_gets_a_504(impatient_launcher):
+    started = time.monotonic()
+    status, _, body = get(impatient_launcher, "/cgi-bin/slow.py?seconds=5")
+    assert (status, body) == (504, b"504 Gateway Timeout: too slow\n")
+    assert time.monotonic() - started < 3
+
+
+def test_a_quick_enough_script_answers(impatient_launcher):
+    assert get(impatient_launcher, "/cgi-bin/slow.py?seconds=0")[2] == b"slept 0.0 s\n"
+
+
+def test_a_client_that_stops_sending_its_body_gets_a_408(impatient_launcher):
+    with connect(impatient_launcher) as client:
+        client.sendall(b"POST /cgi-bin/hello.py HTTP/1.1\r\nHost: x\r\n"
+                       b"Content-Length: 50\r\n\r\nname=Ad")
+        meanwhile = get(impatient_launcher, "/cgi-bin/hello.py?name=Bo")
+        reply = recv_until_eof(client)
+    assert meanwhile[2] == b"<p>Hello, Bo!</p>\n"
+    assert reply.startswith(b"HTTP/1.0 408 Request Timeout\r\n")
