@@ -357,6 +357,13 @@ class TestMultiprocessingConnection:
         with pytest.raises(ValueError, match="authkey"):
             mpc_server.make_listener("127.0.0.1", 0, b"")
 
+    def test_script_serves_with_the_key_from_the_environment(self, monkeypatch):
+        monkeypatch.setenv("MPC_AUTHKEY", KEY.decode())
+        with run_example("rpc", "mpc_server") as (_, host, port):
+            assert mpc_server.call((host, port), KEY, "upper", "script") == "SCRIPT"
+        assert host == "127.0.0.1"
+        assert "usage:" in run_script("rpc", "mpc_server", "--help").stdout
+
     def test_script_needs_a_key_in_the_environment(self):
         result = run_script_env("--port", "0", env={"MPC_AUTHKEY": ""})
         assert result.returncode == 2
