@@ -88,9 +88,9 @@ class Scheduler:
         while self.tasks and not (stop and stop.is_set()):
             for _ in range(len(self.ready)):  # those ready now
                 self.step(self.ready.popleft())
-            if self.ready:  # a task spawned or woke another
-                continue
-            for key, _ in self.selector.select(tick):
+            # Some ready again (spawned, cancelled) or none left: no wait
+            wait = 0 if self.ready or not self.tasks else tick
+            for key, _ in self.selector.select(wait):
                 self.wake(key.data)
     # [end:run]
 
