@@ -12,7 +12,7 @@ import socket
 import pytest
 
 from tests.course import EXAMPLES
-from tests.net import SOCKET_TIMEOUT, connected_pair, make_listener
+from tests.net import connect, connected_pair, make_listener
 from tests.support import load_example, run_script
 from tests.support_async import loop_server
 
@@ -224,7 +224,7 @@ def test_the_awaitable_accept_returns_a_non_blocking_socket():
     async def take_one(server):
         return await awaitables.accept(server)
 
-    with make_listener() as listener, socket.create_connection(listener.getsockname(), timeout=SOCKET_TIMEOUT):
+    with make_listener() as listener, connect(listener.getsockname()):
         listener.setblocking(False)
         sched = scheduler.Scheduler()
         task = sched.spawn(take_one(listener))

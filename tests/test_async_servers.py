@@ -53,7 +53,8 @@ def test_two_hundred_clients_at_once_each_get_their_own_lines(server):
         for number, client in enumerate(clients):
             client.send(f"client {number} says".encode())  # no newline yet
         for number, client in reversed(list(enumerate(clients))):
-            assert client.ask(f" hi {number}\n".encode()) == f"client {number} says hi {number}\n".encode()
+            expected = f"client {number} says hi {number}\n".encode()
+            assert client.ask(f" hi {number}\n".encode()) == expected
     finally:
         for client in clients:
             client.close()
