@@ -12,6 +12,7 @@ of concurrent connections, stops it, and goes on to the next:
 It writes into the output folder:
 
     compare.csv   one row per server and number of connections
+    chart.svg     requests per second, drawn from those rows
     measured.txt  when, where, and how busy the machine was
 
 Run it once by hand (about a minute); the tests only run it for a
@@ -43,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 CONCURRENCY = HERE.parent / "concurrency"
 sys.path.insert(0, str(CONCURRENCY))  # lecture 4's load generator
 import loadgen  # noqa: E402
+import svgchart  # noqa: E402
 
 SERVERS = {
     "yield": HERE / "yield_echo.py",
@@ -87,6 +89,18 @@ def measure(levels: list[int], duration: float) -> list[dict]:
     return rows
 
 
+def chart(rows: list[dict], note: str) -> str:
+    """Requests per second: a group of bars per server, one per load."""
+    servers = list(dict.fromkeys(row["server"] for row in rows))
+    levels = list(dict.fromkeys(row["connections"] for row in rows))
+    value = {(row["server"], row["connections"]): float(row["requests_per_second"])
+             for row in rows}
+    series = {f"{level} connections": [value[s, level] for s in servers]
+              for level in levels}
+    return svgchart.bar_chart(
+        "Echo round trips per second (more is better)", servers, series, note)
+
+
 def describe(duration: float, note: str) -> str:
     """When, where and how: the sentence the lecture shows."""
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -121,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         writer.writeheader()
         writer.writerows(rows)
     sentence = describe(args.duration, args.note)
+    short = sentence.split(" on ")[0].removeprefix("Measured ")
+    (args.out / "chart.svg").write_text(
+        chart(rows, f"measured {short}, {os.cpu_count()} CPUs, "
+                    f"Python {platform.python_version()}"))
     (args.out / "measured.txt").write_text(sentence + "\n")
     print(sentence)
     return 0 if all(row["errors"] == 0 for row in rows) else 1
