@@ -29,7 +29,7 @@ Address = tuple[str, int]
 # [start:ask]
 async def ask(address: Address, line: bytes,
               timeout: float = 2.0) -> bytes:
-    """Send line to a line echo server; return the line it sends back."""
+    """Send line to a line echo server; return the line it echoes."""
     async with asyncio.timeout(timeout):  # for all of it
         reader, writer = await asyncio.open_connection(*address)
         try:

@@ -56,7 +56,8 @@ async def refuse(conn: socket.socket) -> None:
 
 
 # [start:serve_clients]
-async def serve_clients(sched: Scheduler, server: socket.socket) -> None:
+async def serve_clients(sched: Scheduler,
+                        server: socket.socket) -> None:
     while True:
         try:
             conn = await accept(server)

@@ -49,7 +49,7 @@ def log(message: str) -> None:
 class Task:
     """A generator or coroutine, and what became of it."""
 
-    def __init__(self, coro: Generator | Coroutine, name: str) -> None:
+    def __init__(self, coro: Generator | Coroutine, name: str):
         self.coro = coro
         self.name = name
         self.waits_on: socket.socket | None = None
@@ -107,7 +107,7 @@ class Scheduler:
             self.finish(task, result=finished.value)
         except Cancelled as error:
             self.finish(task, error=error)
-        except Exception as error:  # a bug or a lost client: this task only
+        except Exception as error:  # a bug, a lost client: this task only
             log(f"{task.name} failed: {error!r}")
             self.finish(task, error=error)
         else:
@@ -180,7 +180,7 @@ def recv(sock: socket.socket, size: int) -> Generator:
 
 
 def send_all(sock: socket.socket, data: bytes) -> Generator:
-    """Send every byte, waiting for room whenever the buffer is full."""
+    """Send every byte, waiting for room when the buffer is full."""
     view = memoryview(data)
     while view:
         yield ("write", sock)

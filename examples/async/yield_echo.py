@@ -69,7 +69,10 @@ def refuse(conn: socket.socket) -> Generator:
         yield from send_all(conn, TOO_LONG_REPLY)
         conn.shutdown(socket.SHUT_WR)
         left = LINGER_BYTES
-        while left > 0 and (data := (yield from recv(conn, CHUNK_SIZE))):
+        while left > 0:
+            data = yield from recv(conn, CHUNK_SIZE)
+            if not data:  # the client closed: we are done
+                break
             left -= len(data)
     except ConnectionError:
         pass  # the client reset first: nothing more to do
@@ -77,7 +80,8 @@ def refuse(conn: socket.socket) -> Generator:
 
 
 # [start:serve_clients]
-def serve_clients(sched: Scheduler, server: socket.socket) -> Generator:
+def serve_clients(sched: Scheduler,
+                  server: socket.socket) -> Generator:
     """Accept forever; each client becomes a task of its own."""
     while True:
         try:

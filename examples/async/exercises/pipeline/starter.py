@@ -55,9 +55,9 @@ async def pipeline(source: AsyncIterable[T],
     # TODO: refuse a maxsize below 1 with ValueError (asyncio.Queue(0)
     # is unbounded: no backpressure at all).
     # TODO: a bounded asyncio.Queue; a producer task that puts every
-    # item of source, then DONE; a consumer task that awaits sink(item)
-    # for each item until DONE and counts them. Run both in an
-    # asyncio.TaskGroup, and return the consumer's count.
+    # item of source, then DONE; a consumer task that awaits
+    # sink(item) for each item until DONE and counts them. Run both
+    # in an asyncio.TaskGroup, and return the consumer's count.
     raise NotImplementedError("pipeline")
 # [end:pipeline]
 
