@@ -45,6 +45,15 @@ def test_a_line_sent_in_pieces_comes_back_whole(server):
         assert client.ask(b"\n") == b"hello, world\n"
 
 
+def test_lecture_1s_echo_client_gets_its_message_back(server):
+    """A message without a newline, then the end of the client's side:
+    the last partial line is echoed too."""
+    echo_client = load_example("sockets", "echo_client")
+    host, port = server.address
+    assert echo_client.echo(b"hello, world", host, port) == b"hello, world"
+    assert echo_client.echo(b"two\nlines", host, port) == b"two\nlines"
+
+
 def test_two_hundred_clients_at_once_each_get_their_own_lines(server):
     clients = []
     try:

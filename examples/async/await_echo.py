@@ -36,6 +36,7 @@ async def handle(conn: socket.socket) -> None:
         try:
             while data := await recv(conn, CHUNK_SIZE):
                 await send_all(conn, lines.feed(data))
+            await send_all(conn, lines.pending)  # a last partial line
         except LineTooLong:
             await refuse(conn)
         except ConnectionError as error:

@@ -8,7 +8,9 @@ scheduler runs them all in one thread.
 * a line longer than 8192 bytes gets ``error: line too long (max 8192
   bytes)``, then the server hangs up (after reading what the client still
   sends, so that the reply is not lost to a reset);
-* a client that closes mid-line, or resets, ends its own task only;
+* a last line without its b"\n" is echoed when the client ends its side
+  (so lecture 1's echo_client.py works too);
+* a client that vanishes mid-line, or resets, ends its own task only;
 * Ctrl-C or SIGTERM cancels every task: each closes its socket.
 
 It has no idle timeout (the scheduler has no timers: that is the lab).
@@ -42,7 +44,8 @@ def echo_lines(conn: socket.socket) -> Generator:
     lines = LineBuffer()
     while True:
         data = yield from recv(conn, CHUNK_SIZE)
-        if not data:  # the client closed (mid-line: dropped)
+        if not data:  # the client is done: echo a last partial line
+            yield from send_all(conn, lines.pending)
             return
         yield from send_all(conn, lines.feed(data))
 # [end:echo_lines]
