@@ -63,10 +63,10 @@ class TestSleepTimeouts:
             woke.append(name)
 
         started = time.monotonic()
-        run_tasks(sleeper("a", 0.3), sleeper("b", 0.1), sleeper("c", 0.2))
+        run_tasks(sleeper("a", 0.6), sleeper("b", 0.2), sleeper("c", 0.4))
         took = time.monotonic() - started
         assert woke == ["b", "c", "a"]
-        assert 0.3 <= took < 0.6  # together, not one after the other
+        assert 0.6 <= took < 1.0  # together, not one after the other (1.2)
 
     def test_sleep_zero_lets_the_other_tasks_run(self):
         said = []
@@ -262,12 +262,15 @@ class TestPipeline:
         assert count == 5001 and sink.received == text
 
     def test_relay_reports_a_line_longer_than_the_limit(self):
+        """Nothing of the long line, or after it, reaches the sink (the
+        line before it may: the failure cancels the consumer, maybe
+        before it has delivered what it was given)."""
         text = b"first\n" + b"x" * 100_000 + b"\nlast\n"
         with line_source(text) as source, line_sink() as sink:
             with pytest.raises(ExceptionGroup) as caught:
                 asyncio.run(assignment.relay(source.address, sink.address))
         assert caught.group_contains(assignment.LineTooLong)
-        assert sink.received == b"first\n"
+        assert sink.received in (b"", b"first\n")
 
     def test_relay_script_relays_and_counts(self):
         with line_source(b"a\nb\nc\n") as source, line_sink() as sink:
