@@ -190,6 +190,23 @@ def test_close_cancels_every_task_even_one_that_waits_again():
     assert task.done and not sched.tasks
 
 
+def test_close_lets_a_task_that_never_ran_close_what_it_was_given():
+    """A client's socket handed to a new task is closed by that task's
+    with block, even when the server stops before the task first ran."""
+
+    def owner(sock):
+        with sock:
+            yield ("read", sock)
+
+    with connected_pair() as (_, server_side):
+        server_side.setblocking(False)
+        sched = scheduler.Scheduler()
+        task = sched.spawn(owner(server_side))
+        sched.close()
+        assert server_side.fileno() == -1  # closed by the task
+    assert isinstance(task.error, scheduler.Cancelled)
+
+
 # async/await on the same scheduler -----------------------------------------
 
 

@@ -165,6 +165,20 @@ class TestSleepTimeouts:
         assert result.returncode == 0 and "--timeout" in result.stdout
 
 
+def test_the_lab_scheduler_close_lets_a_new_task_close_its_socket():
+    """Given code (starter and solution alike), so not in the class."""
+
+    def owner(sock):
+        with sock:
+            yield from lab.sleep(10)
+
+    with connected_pair() as (_, server_side):
+        sched = lab.Scheduler()
+        sched.spawn(owner(server_side))
+        sched.close()
+        assert server_side.fileno() == -1
+
+
 # The assignment: a pipeline with backpressure ------------------------------------
 
 

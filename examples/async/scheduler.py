@@ -154,6 +154,10 @@ class Scheduler:
 
     def close(self) -> None:
         """Cancel every task, let them clean up, close the selector."""
+        # A task cancelled before it starts never runs, not even its
+        # with blocks: so first let the new ones run to their first yield.
+        for _ in range(len(self.ready)):
+            self.step(self.ready.popleft())
         for task in list(self.tasks):
             self.cancel(task)
         for _ in range(3):  # a task may wait again in its finally

@@ -167,6 +167,8 @@ class Scheduler:
 
     def close(self) -> None:
         """End every task (its finally blocks run), close the selector."""
+        for _ in range(len(self.ready)):  # new tasks: into their with
+            self.step(self.ready.popleft())
         for task in list(self.tasks):
             if task.waits_on is not None:
                 self.selector.unregister(task.waits_on)
