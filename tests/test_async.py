@@ -192,19 +192,26 @@ def test_close_cancels_every_task_even_one_that_waits_again():
 
 def test_close_lets_a_task_that_never_ran_close_what_it_was_given():
     """A client's socket handed to a new task is closed by that task's
-    with block, even when the server stops before the task first ran."""
+    with block, even when the server stops before the task first ran,
+    and even when the task is spawned while the scheduler closes."""
 
     def owner(sock):
         with sock:
             yield ("read", sock)
 
-    with connected_pair() as (_, server_side):
-        server_side.setblocking(False)
+    def acceptor(sock, new):
+        sched.spawn(owner(new), name="owner")  # as accept does
+        yield ("read", sock)
+
+    with connected_pair() as (client, server_side), connected_pair() as (other, _):
+        for sock in (client, server_side, other):
+            sock.setblocking(False)
         sched = scheduler.Scheduler()
-        task = sched.spawn(owner(server_side))
+        first = sched.spawn(owner(server_side))
+        sched.spawn(acceptor(client, other))
         sched.close()
-        assert server_side.fileno() == -1  # closed by the task
-    assert isinstance(task.error, scheduler.Cancelled)
+        assert server_side.fileno() == -1 and other.fileno() == -1
+    assert isinstance(first.error, scheduler.Cancelled) and not sched.tasks
 
 
 # async/await on the same scheduler -----------------------------------------

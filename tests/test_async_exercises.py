@@ -170,13 +170,18 @@ def test_the_lab_scheduler_close_lets_a_new_task_close_its_socket():
 
     def owner(sock):
         with sock:
-            yield from lab.sleep(10)
+            yield from lab.recv(sock, 10)
 
-    with connected_pair() as (_, server_side):
+    def acceptor(sock, new):
+        sched.spawn(owner(new))  # as accept does
+        yield from lab.recv(sock, 10)
+
+    with connected_pair() as (client, server_side), connected_pair() as (other, _):
         sched = lab.Scheduler()
         sched.spawn(owner(server_side))
+        sched.spawn(acceptor(client, other))
         sched.close()
-        assert server_side.fileno() == -1
+        assert server_side.fileno() == -1 and other.fileno() == -1
 
 
 # The assignment: a pipeline with backpressure ------------------------------------

@@ -26,6 +26,7 @@ This module is imported by yield_echo.py and await_echo.py.
 
 from __future__ import annotations
 
+import inspect
 import selectors
 import socket
 import sys
@@ -58,6 +59,14 @@ class Task:
         self.result: Any = None
         self.error: BaseException | None = None
 # [end:task]
+
+    @property
+    def started(self) -> bool:
+        """Whether it has run at all (one that has not, has not
+        entered its with blocks yet: cancelling it would skip them)."""
+        if inspect.iscoroutine(self.coro):
+            return inspect.getcoroutinestate(self.coro) != "CORO_CREATED"
+        return inspect.getgeneratorstate(self.coro) != "GEN_CREATED"
 
     def __repr__(self) -> str:
         state = "done" if self.done else "running"
@@ -153,20 +162,20 @@ class Scheduler:
         self.tasks.discard(task)
 
     def close(self) -> None:
-        """Cancel every task, let them clean up, close the selector."""
-        # A task cancelled before it starts never runs, not even its
-        # with blocks: so first let the new ones run to their first yield.
-        for _ in range(len(self.ready)):
-            self.step(self.ready.popleft())
-        for task in list(self.tasks):
-            self.cancel(task)
+        """Cancel every task, let them clean up, close the selector.
+
+        A task cancelled before it first runs never runs at all, not
+        even its with blocks (the socket it was given would stay open),
+        so new tasks first run to their first yield, then are cancelled.
+        """
         for _ in range(3):  # a task may wait again in its finally
-            if not self.tasks:
-                break
+            for task in list(self.tasks):
+                if task.started:
+                    self.cancel(task)
             for _ in range(len(self.ready)):
                 self.step(self.ready.popleft())
-            for task in list(self.tasks):
-                self.cancel(task)
+            if not self.tasks:
+                break
         for task in list(self.tasks):  # stubborn: drop it
             task.coro.close()
             self.finish(task, error=Cancelled("closed"))

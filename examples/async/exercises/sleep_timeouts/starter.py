@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import inspect
 import itertools
 import selectors
 import signal
@@ -162,14 +163,21 @@ class Scheduler:
 
     def close(self) -> None:
         """End every task (its finally blocks run), close the selector."""
-        for _ in range(len(self.ready)):  # new tasks: into their with
-            self.step(self.ready.popleft())
+        for _ in range(3):  # new tasks first run into their with blocks
+            for task in list(self.tasks):
+                if inspect.getgeneratorstate(task.coro) != "GEN_CREATED":
+                    self.end(task)
+            for _ in range(len(self.ready)):
+                self.step(self.ready.popleft())
         for task in list(self.tasks):
-            if task.waits_on is not None:
-                self.selector.unregister(task.waits_on)
-            task.coro.close()  # GeneratorExit where it waits
-            self.finish(task)
+            self.end(task)
         self.selector.close()
+
+    def end(self, task: Task) -> None:
+        if task.waits_on is not None:
+            self.selector.unregister(task.waits_on)
+        task.coro.close()  # GeneratorExit where it waits
+        self.finish(task)
 
 
 # Helpers for tasks ------------------------------------------------------------
