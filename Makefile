@@ -64,11 +64,17 @@ $(STAMP): requirements.txt $(HTTPBIN_REQUIREMENTS) $(wildcard ext/*/pyproject.to
 	$(BIN)/python -m pip install --quiet --no-deps -r $(HTTPBIN_REQUIREMENTS)
 	touch $@
 
+# With L=<slug> on a fresh checkout, the first build is a whole one: a
+# partial build has no search index to add to (and -W makes that an error).
 html: $(STAMP)
+	$(if $(L),@test -f $(BUILD)/html/searchindex.js || \
+		$(SPHINX) -b html -d $(BUILD)/doctrees/html source $(BUILD)/html)
 	$(SPHINX) -b html -d $(BUILD)/doctrees/html source $(BUILD)/html $(ONLY)
 	@echo "Outline: $(BUILD)/html/index.html"
 
 slides: $(STAMP)
+	$(if $(L),@test -f $(BUILD)/slides/searchindex.js || \
+		$(SPHINX) -b slides -d $(BUILD)/doctrees/slides source $(BUILD)/slides)
 	$(SPHINX) -b slides -d $(BUILD)/doctrees/slides source $(BUILD)/slides $(ONLY)
 	@echo "Slides:  $(BUILD)/slides/index.html  (press c for the presenter console)"
 
