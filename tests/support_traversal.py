@@ -16,17 +16,23 @@ import importlib.util
 import sys
 from types import ModuleType
 
+import pytest
+
 from tests.course import EXAMPLES
 
 TRAVERSAL = EXAMPLES / "traversal"
+# What the tests imported, by name: the lecture's sessions, when they end,
+# take every module of examples/traversal out of sys.modules.
+_imported: dict[str, ModuleType] = {}
 
 
 def traversal_module(name: str) -> ModuleType:
     """Import examples/traversal/<name>.py as the module <name>."""
     if str(TRAVERSAL) not in sys.path:
         sys.path.append(str(TRAVERSAL))
-    module = importlib.import_module(name)
+    module = _imported.get(name) or importlib.import_module(name)
     assert module.__file__ == str(TRAVERSAL / f"{name}.py"), module.__file__
+    _imported[name] = module
     return module
 
 
@@ -35,10 +41,29 @@ def exercise_module(exercise: str, impl: str) -> ModuleType:
     plain name, which traversal_module provides)."""
     traversal_module("wiki")
     name = f"traversal_{exercise}_{impl}"
-    if name not in sys.modules:
+    if name not in _imported:
         path = TRAVERSAL / "exercises" / exercise / f"{impl}.py"
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
-    return sys.modules[name]
+        _imported[name] = module
+    return _imported[name]
+
+
+@pytest.fixture(autouse=True)
+def traversal_modules():
+    """While a test runs, sys.modules holds the modules its file imported:
+    Pyramid looks up the module that calls Configurator there, and ZODB
+    the module of each class it loads, whose instances the views were
+    registered for.  Afterwards, what was there before comes back."""
+    saved = {name: sys.modules.get(name) for name in _imported}
+    sys.modules.update(_imported)
+    try:
+        yield
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module

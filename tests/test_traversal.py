@@ -11,7 +11,7 @@ from pyramid.traversal import find_resource, resource_path, traverse
 from webtest import TestApp
 
 from tests.support import SOCKET_TIMEOUT, run_example, run_script
-from tests.support_traversal import traversal_module
+from tests.support_traversal import traversal_module, traversal_modules  # noqa: F401
 
 routes_dispatch = traversal_module("routes_dispatch")
 routes_traversal = traversal_module("routes_traversal")

@@ -19,7 +19,11 @@ from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from webtest import TestApp
 
 from tests.support import assert_starters_fail
-from tests.support_traversal import exercise_module, traversal_module
+from tests.support_traversal import (  # noqa: F401  (traversal_modules: autouse)
+    exercise_module,
+    traversal_module,
+    traversal_modules,
+)
 
 IMPL = os.environ.get("COURSE_IMPL", "solution")
 if IMPL not in ("solution", "starter"):

@@ -23,7 +23,7 @@ from tests.support import (
 )
 
 from tests.net import keep_sending
-from tests.support_traversal import traversal_module
+from tests.support_traversal import traversal_module, traversal_modules  # noqa: F401
 
 wiki = traversal_module("wiki")
 wiki_models = traversal_module("wiki_models")
@@ -359,12 +359,12 @@ def test_an_endless_chunked_body_gets_413(server):
     assert_still_serving_unchanged(process, address)
 
 
-def test_an_endless_header_is_cut_off(server):
+def test_a_header_over_the_limit_is_cut_off(server):
     process, address = server
-    head = b"GET /FrontPage/ HTTP/1.1\r\nHost: x\r\nX-Long: "
+    head = b"GET /FrontPage/ HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 300_000
     try:
         line = first_line_while_sending(address, head)
-    except ConnectionResetError:
+    except (ConnectionResetError, BrokenPipeError):
         line = b""  # waitress may close before it answers
     assert line in (b"", b"HTTP/1.0 431 Request Header Fields Too Large",
                     b"HTTP/1.1 431 Request Header Fields Too Large")  # fmt: skip

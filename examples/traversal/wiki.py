@@ -95,7 +95,7 @@ def root_factory(request) -> Wiki:
 
 
 def render_text(text: str, request) -> str:
-    """Escape the text, then link each WikiWord (to add it, if missing)."""
+    """Escape text, then link each WikiWord (or offer to add it)."""
     wiki = request.root
 
     def link(match) -> str:
@@ -107,7 +107,8 @@ def render_text(text: str, request) -> str:
         return f'{name}<a class="missing" href="{url}">?</a>'
 
     paragraphs = html.escape(text).split("\n\n")
-    return "\n".join(f"<p>{WIKIWORD.sub(link, p)}</p>" for p in paragraphs)
+    return "\n".join(f"<p>{WIKIWORD.sub(link, paragraph)}</p>"
+                     for paragraph in paragraphs)  # fmt: skip
 
 
 def page(title: str, body: str, status: int = 200) -> Response:
