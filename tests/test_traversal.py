@@ -5,12 +5,20 @@
 from __future__ import annotations
 
 import http.client
+import socket
 
 import pytest
 from pyramid.traversal import find_resource, resource_path, traverse
 from webtest import TestApp
 
-from tests.support import SOCKET_TIMEOUT, run_example, run_script
+from tests.support import (
+    SOCKET_TIMEOUT,
+    connect,
+    recv_until_eof,
+    reset_connection,
+    run_example,
+    run_script,
+)
 from tests.support_traversal import traversal_module, traversal_modules  # noqa: F401
 
 routes_dispatch = traversal_module("routes_dispatch")
@@ -87,3 +95,23 @@ def test_every_program_explains_itself(script):
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("usage:")
     assert "--port" in completed.stdout
+
+
+@pytest.mark.parametrize("script", ["routes_dispatch", "routes_traversal"])
+def test_the_scripts_answer_garbage_with_400_and_go_on(script):
+    with run_example("traversal", script) as (process, host, port):
+        for garbage in [b"\x00\xff\r\n\r\n", b"GET / HTTP/1.1\r\nno colon\r\n\r\n"]:
+            with connect((host, port)) as sock:
+                sock.sendall(garbage)
+                sock.shutdown(socket.SHUT_WR)
+                assert recv_until_eof(sock).split(b"\r\n")[0].endswith(b" 400 Bad Request")
+        with connect((host, port)) as sock:  # half a request, then gone
+            sock.sendall(b"GET /FrontPage HTTP/1.1\r\nHost:")
+            reset_connection(sock)
+        conn = http.client.HTTPConnection(host, port, timeout=SOCKET_TIMEOUT)
+        try:
+            conn.request("GET", "/FrontPage")
+            assert conn.getresponse().read() == b"FrontPage: Welcome!"
+        finally:
+            conn.close()
+        assert process.poll() is None

@@ -415,3 +415,43 @@ def test_after_all_that_no_traceback_was_printed(server):
     process.terminate()
     _, stderr = process.communicate(timeout=SOCKET_TIMEOUT)
     assert "Traceback" not in stderr
+
+
+# Two edits of one page at the same time ------------------------------------------
+
+
+def test_two_simultaneous_edits_of_a_page_both_count(tmp_path):
+    """Both requests change FrontPage before either commits: the second
+    commit conflicts, and pyramid_retry runs that request again, on top of
+    the first one's edit.  Without the retry, it would answer 500."""
+    both_edited = threading.Barrier(2, timeout=SOCKET_TIMEOUT)
+
+    def edit_together(context, request):
+        context.edit(request.params["text"])
+        if request.environ["retry.attempt"] == 0:  # first time: wait for the other
+            both_edited.wait()
+        return wiki.HTTPFound(request.resource_url(context))
+
+    def extension(config):
+        config.add_view(edit_together, context=wiki_models.Page, name="together",
+                        permission="edit")  # fmt: skip
+
+    wsgi_app = wiki.make_app(wiki.file_uri(tmp_path), extension)
+    try:
+        client = TestApp(wsgi_app)
+        client.authorization = BOB
+        statuses = []
+
+        def edit(text):
+            statuses.append(client.get("/FrontPage/together", {"text": text},
+                                       expect_errors=True).status_int)  # fmt: skip
+
+        with in_thread(edit, "from A"):
+            edit("from B")
+        assert statuses == [302, 302]
+        items = [li.text for li in client.get("/FrontPage/history").html.find_all("li")]
+        assert len(items) == 3  # the first text and both edits
+        assert {items[0], items[1]} == {"version 3: from A", "version 3: from B",
+                                        "version 2: from A", "version 2: from B"} & set(items)
+    finally:
+        wiki.close_databases(wsgi_app)

@@ -4,6 +4,7 @@ on a free loopback port, and client processes that share it."""
 from __future__ import annotations
 
 import http.client
+import socket
 import subprocess
 import time
 from urllib.parse import urlencode
@@ -11,6 +12,8 @@ from urllib.parse import urlencode
 from tests.course import ROOT
 from tests.support import (
     SOCKET_TIMEOUT,
+    connect,
+    reset_connection,
     run_example,
     run_script,
     script_command,
@@ -46,6 +49,26 @@ def test_two_client_processes_lose_no_visit(tmp_path):
         counted = run_script("traversal", "zeo_share", "count", *address)
     assert counted.stdout == f"{2 * VISITS} visits\n", counted.stderr
     assert (tmp_path / "Data.fs").is_file()
+
+
+def test_the_zeo_server_survives_garbage_and_goes_on(tmp_path):
+    with run_example("traversal", "zeo_share", "server", "--data", str(tmp_path)) as (
+        process, host, port,
+    ):  # fmt: skip
+        # a short frame, a frame "4 GB long" that never comes, and a reset
+        for garbage in [b"\x00\x00\x00\x05hello", b"\xff" * 4 + b"x" * 100, b"Z"]:
+            with connect((host, port)) as sock:
+                sock.sendall(garbage)
+                if garbage == b"Z":
+                    reset_connection(sock)
+                else:
+                    sock.shutdown(socket.SHUT_WR)
+        address = ["--host", host, "--port", str(port)]
+        visited = run_script("traversal", "zeo_share", "visit", *address, "--times", "3")
+        assert visited.returncode == 0, visited.stderr
+        counted = run_script("traversal", "zeo_share", "count", *address)
+        assert counted.stdout == "3 visits\n", counted.stderr
+        assert process.poll() is None
 
 
 def wiki_request(address, method: str, path: str, body: str | None = None) -> tuple[int, str]:

@@ -4,7 +4,8 @@ Pages are objects (wiki_models.py) in a ZODB FileStorage; a URL is a path
 through them (/FrontPage/edit is the view "edit" of the page FrontPage).
 pyramid_tm runs each request in one transaction, committed when the view
 succeeds and aborted when it fails; pyramid_zodbconn opens a connection to
-the database for each request and closes it afterwards.
+the database for each request and closes it afterwards; pyramid_retry runs
+a request again when its transaction lost a conflict with another.
 
     python wiki.py --help
     python wiki.py --data /tmp/wiki --port 6543   # then open the address
@@ -31,6 +32,7 @@ from pyramid.httpexceptions import (
     HTTPFound,
     HTTPRequestEntityTooLarge,
 )
+from pyramid.request import Request
 from pyramid.response import Response
 from pyramid_zodbconn import get_connection
 
@@ -77,6 +79,13 @@ class BasicAuthPolicy:
             principals += [Authenticated, request.identity, *groups]
         return self.acl.permits(context, principals, permission)
     # [end:permits]
+
+
+class WikiRequest(Request):
+    """Pyramid's request, but bodies up to MAX_BODY stay in memory (WebOb
+    copies a larger one to a temporary file, and never closes it)."""
+
+    request_body_tempfile_limit = MAX_BODY
 
 
 # Resources: where traversal starts ------------------------------------------
@@ -139,9 +148,6 @@ def form_text(request) -> str:
     """The "text" field of a POSTed form, checked."""
     if request.content_length and request.content_length > MAX_BODY:
         raise HTTPRequestEntityTooLarge(f"the request body is limited to {MAX_BODY} bytes")
-    # WebOb would copy a body over 10 KiB to a temporary file that it never
-    # closes; ours are at most MAX_BODY, so they stay in memory.
-    request.request_body_tempfile_limit = MAX_BODY
     if request.content_type == "application/x-www-form-urlencoded" and not is_utf8_form(
         request.body
     ):
@@ -244,13 +250,23 @@ def client_error(exc, request):
     return page(exc.title, f"<p>{html.escape(exc.detail or exc.title)}.</p>", exc.code)
 
 
+def attempts_for(request) -> int | None:
+    """To run a request again, pyramid_retry keeps a copy of its body:
+    not of a body over the limit, which will be refused anyway."""
+    return 1 if (request.content_length or 0) > MAX_BODY else None
+
+
+RETRY = {"retry.attempts": 3, "retry.activate_hook": attempts_for}
+
+
 # [start:make_app]
 def make_app(database_uri: str, *extensions, users: dict = USERS):
     """The wiki as a WSGI app; extension(config) may add views."""
-    settings = {"zodbconn.uri": database_uri,
+    settings = {"zodbconn.uri": database_uri, **RETRY,
                 "tm.manager_hook": "pyramid_tm.explicit_manager"}
-    with Configurator(settings=settings,
-                      root_factory=root_factory) as config:
+    with Configurator(settings=settings, root_factory=root_factory,
+                      request_factory=WikiRequest) as config:
+        config.include("pyramid_retry")  # a conflict: run it again
         config.include("pyramid_tm")  # a transaction per request
         config.include("pyramid_zodbconn")  # a connection per request
         config.set_security_policy(BasicAuthPolicy(users))
