@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from contextlib import contextmanager
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -28,11 +30,11 @@ _imported: dict[str, ModuleType] = {}
 
 def traversal_module(name: str) -> ModuleType:
     """Import examples/traversal/<name>.py as the module <name>."""
-    if str(TRAVERSAL) not in sys.path:
-        sys.path.append(str(TRAVERSAL))
-    module = _imported.get(name) or importlib.import_module(name)
+    if name not in _imported:
+        with importing_from(TRAVERSAL):
+            importlib.import_module(name)
+    module = _imported[name]
     assert module.__file__ == str(TRAVERSAL / f"{name}.py"), module.__file__
-    _imported[name] = module
     return module
 
 
@@ -45,10 +47,29 @@ def exercise_module(exercise: str, impl: str) -> ModuleType:
         path = TRAVERSAL / "exercises" / exercise / f"{impl}.py"
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        _imported[name] = module
+        with importing_from(path.parent):
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
     return _imported[name]
+
+
+@contextmanager
+def importing_from(folder: Path):
+    """Import from folder; afterwards, the modules of examples/traversal
+    leave sys.modules (and the folder sys.path) for _imported, so that
+    another lecture's ``wiki`` is never taken for ours."""
+    saved_path = list(sys.path)
+    sys.modules.update(_imported)  # what ours import is what we have
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        for plain, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if file and Path(file).resolve().is_relative_to(TRAVERSAL):
+                _imported.setdefault(plain, module)
+                del sys.modules[plain]
 
 
 @pytest.fixture(autouse=True)
