@@ -67,3 +67,26 @@ def test_doctrees_read_for_the_outline_are_read_again_for_the_slides(project):
     # the same doctree folder for the other builder: ifslides/nextslide differ
     assert read_documents(build(project, "slides", "shared")) == (0, 2)
     assert read_documents(build(project, "slides", "shared")) == (0, 0)
+
+
+def lecture_page(slug: str, title: str) -> str:
+    rule = "=" * len(title)
+    return f"{rule}\n{title}\n{rule}\n\n.. _{slug}-examples:\n\nPart\n----\n\nText.\n"
+
+
+@pytest.mark.parametrize("builder", ["html", "slides"])
+def test_a_new_lecture_page_joins_the_schedule_in_an_incremental_build(tmp_path, builder):
+    """The schedule lists the lectures that have a page: adding one must
+    read the home page again, or the new page is in no table of contents."""
+    (tmp_path / "source").mkdir()
+    shutil.copy(ROOT / "source" / "index.rst", tmp_path / "source")
+    (tmp_path / "source" / "setup.rst").write_text(lecture_page("setup", "Week zero"))
+    build(tmp_path, builder, builder)
+
+    (tmp_path / "source" / "sockets.rst").write_text(lecture_page("sockets", "Sockets"))
+    output = build(tmp_path, builder, builder)  # -W: "not included in any toctree" fails it
+    assert read_documents(output) == (1, 1)  # the new page, and the home page again
+    home = (tmp_path / "_build" / builder / "index.html").read_text(encoding="utf-8")
+    assert 'href="sockets.html"' in home
+
+    assert read_documents(build(tmp_path, builder, builder)) == (0, 0)

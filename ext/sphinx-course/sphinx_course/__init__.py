@@ -103,7 +103,13 @@ from sphinx_course.links import (
     resolve_deck_references,
 )
 from sphinx_course.listings import ExampleFiles, ExampleLiteralInclude, Fragment
-from sphinx_course.schedule import CourseSchedule, read_lecture_list
+from sphinx_course.schedule import (
+    CourseSchedule,
+    forget_schedule,
+    merge_schedules,
+    read_lecture_list,
+    schedules_to_read_again,
+)
 
 __version__ = "1.0.0"
 
@@ -152,6 +158,9 @@ def setup(app: Sphinx) -> dict:
     app.add_role("deck", DeckRole())
     app.add_node(deck_reference)
 
+    app.connect("env-get-outdated", schedules_to_read_again)
+    app.connect("env-purge-doc", forget_schedule)
+    app.connect("env-merge-info", merge_schedules)
     app.connect("doctree-resolved", resolve_deck_references)
     app.connect("doctree-resolved", add_contribution_links)
     app.connect("doctree-resolved", _label_notes)

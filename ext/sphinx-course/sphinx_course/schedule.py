@@ -35,6 +35,37 @@ def lecture_label(env, docname: str) -> str:
     return f"{label}: {env.titles[docname].astext()}"
 
 
+def written_slugs(env) -> tuple[str, ...]:
+    """The lectures of the list that have a page in this project."""
+    slugs = [lecture["slug"] for lecture in env.config.course_lectures]
+    return tuple(slug for slug in slugs if slug in env.found_docs)
+
+
+def _schedules(env) -> dict[str, tuple[str, ...]]:
+    """{page with a course-schedule: the written lectures it listed}, kept
+    in the environment between builds."""
+    if not hasattr(env, "course_schedules"):
+        env.course_schedules = {}
+    return env.course_schedules
+
+
+def schedules_to_read_again(app, env, added, changed, removed) -> list[str]:
+    """A schedule lists the lectures that have a page: when a lecture's page
+    appears or goes, the pages with a schedule are read again (else an
+    incremental build leaves the new page out of the table of contents)."""
+    now = written_slugs(env)
+    return [page for page, seen in _schedules(env).items() if seen != now and page not in removed]
+
+
+def forget_schedule(app, env, docname) -> None:
+    _schedules(env).pop(docname, None)
+
+
+def merge_schedules(app, env, docnames, other) -> None:
+    mine, theirs = _schedules(env), _schedules(other)
+    mine.update({page: theirs[page] for page in docnames if page in theirs})
+
+
 class CourseSchedule(SphinxDirective):
     """The table of contents and the schedule, from the lecture list."""
 
@@ -45,6 +76,7 @@ class CourseSchedule(SphinxDirective):
         if not lectures:
             raise self.error("course-schedule: no lectures (set course_lectures_file in conf.py)")
         written = [lecture for lecture in lectures if lecture["slug"] in self.env.found_docs]
+        _schedules(self.env)[self.env.docname] = written_slugs(self.env)
         text = [".. toctree::", "   :maxdepth: 1", "   :caption: Lectures", "   :hidden:", ""]
         text += [f"   {lecture['slug']}" for lecture in written] + [""]
         if is_slide_build(self.env):
