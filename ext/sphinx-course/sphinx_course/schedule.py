@@ -53,6 +53,8 @@ def schedules_to_read_again(app, env, added, changed, removed) -> list[str]:
     """A schedule lists the lectures that have a page: when a lecture's page
     appears or goes, the pages with a schedule are read again (else an
     incremental build leaves the new page out of the table of contents)."""
+    if not hasattr(env, "course_schedules"):  # a build folder from before this record
+        return [env.config.root_doc] if env.config.root_doc in env.found_docs else []
     now = written_slugs(env)
     return [page for page, seen in _schedules(env).items() if seen != now and page not in removed]
 
