@@ -34,8 +34,8 @@ def main() -> None:
         application, host=args.host, port=args.port, threads=4,
         max_request_body_size=MAX_BODY, channel_timeout=30,
     )
-    print(f"bookshop listening on {server.effective_host}:{server.effective_port}",
-          flush=True)
+    address = f"{server.effective_host}:{server.effective_port}"
+    print(f"bookshop listening on {address}", flush=True)
     server.run()
     # [end:serve]
 

@@ -94,9 +94,9 @@ TEMPLATES = [
 ]
 
 # [start:limits]
-DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # a bigger form body: 400 Bad Request
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # bigger form body: 400
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
-SESSION_COOKIE_HTTPONLY = True  # (the default) no JavaScript can read it
+SESSION_COOKIE_HTTPONLY = True  # (default) hidden from JavaScript
 SESSION_COOKIE_AGE = 14 * 24 * 3600  # two weeks, the default
 # [end:limits]
 

@@ -13,7 +13,8 @@ orders = import_module(f"exercises.orders.{settings.COURSE_IMPL}")
 # [start:urls]
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),  # login, logout
+    # login and logout:
+    path("accounts/", include("django.contrib.auth.urls")),
     path("", include("shop.urls")),
     path("books/<int:pk>/reviews/", reviews.add_review,
          name="add-review"),

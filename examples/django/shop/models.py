@@ -17,7 +17,8 @@ class Author(models.Model):
 
 class Book(models.Model):
     title = models.CharField(max_length=200)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="books")
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="books")
     price = models.DecimalField(max_digits=8, decimal_places=2)
     stock = models.PositiveIntegerField(default=0)
 
@@ -32,22 +33,25 @@ class Book(models.Model):
 # [start:orders]
 class Order(models.Model):
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="orders"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+        related_name="orders")
     placed = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-placed", "-id"]
 
     def total(self) -> Decimal:
-        return sum((line.price * line.quantity for line in self.lines.all()), Decimal(0))
+        lines = self.lines.all()
+        return sum((ln.price * ln.quantity for ln in lines), Decimal(0))
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines")
     book = models.ForeignKey(Book, on_delete=models.PROTECT)
     quantity = models.PositiveIntegerField()
-    price = models.DecimalField(max_digits=8, decimal_places=2)  # as paid
+    # the price paid, whatever the book costs later:
+    price = models.DecimalField(max_digits=8, decimal_places=2)
 # [end:orders]
 
 

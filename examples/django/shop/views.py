@@ -55,7 +55,8 @@ def checkout(request):
         order = Order.objects.create(customer=request.user)
         for pk, quantity in cart.items():
             book = get_object_or_404(Book, pk=int(pk))
-            order.lines.create(book=book, quantity=quantity, price=book.price)
+            order.lines.create(
+                book=book, quantity=quantity, price=book.price)
     request.session["cart"] = {}
     return redirect("order-history")
 # [end:checkout]
