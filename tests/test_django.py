@@ -67,6 +67,11 @@ class TestSettings:
         assert done.returncode != 0
         assert "set SECRET_KEY in the environment" in done.stderr
 
+    def test_serve_explains_itself(self):
+        done = run_script("django", "serve", "--help")
+        assert done.returncode == 0
+        assert "--port PORT" in done.stdout and "0 picks a free port" in done.stdout
+
     def test_the_migrations_match_the_models(self, monkeypatch, tmp_path):
         monkeypatch.setenv("SECRET_KEY", "x")
         monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/db.sqlite3")
