@@ -1,0 +1,1 @@
+"""The bookshop project: settings, the root URLconf, the WSGI entry point."""

@@ -1,0 +1,1 @@
+"""The shop app: books, authors, a cart in the session, orders, reviews."""
