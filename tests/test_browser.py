@@ -273,7 +273,8 @@ OVERFLOWING_SLIDES_JS = """
             .map(el => el.getBoundingClientRect().top);
         const floor = Math.min(inner.bottom, ...marks);
         const bad = [];
-        const walker = document.createTreeWalker(slide, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+        const walker = document.createTreeWalker(
+            slide, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
         let node = walker.nextNode();
         while (node) {
             const owner = node.nodeType === 3 ? node.parentElement : node;
@@ -289,17 +290,20 @@ OVERFLOWING_SLIDES_JS = """
                 const cs = getComputedStyle(node);
                 if (cs.display !== 'inline' && cs.overflowX !== 'visible'
                         && node.scrollWidth > node.clientWidth + 1) {
-                    bad.push(describe(node) + ' clips ' + (node.scrollWidth - node.clientWidth) + 'px at the right');
+                    bad.push(describe(node) + ' clips '
+                        + (node.scrollWidth - node.clientWidth) + 'px at the right');
                 }
                 if (cs.display !== 'inline' && cs.overflowY !== 'visible'
                         && node.scrollHeight > node.clientHeight + 1) {
-                    bad.push(describe(node) + ' clips ' + (node.scrollHeight - node.clientHeight) + 'px at the bottom');
+                    bad.push(describe(node) + ' clips '
+                        + (node.scrollHeight - node.clientHeight) + 'px at the bottom');
                 }
             }
             if (rect.width > 0 || rect.height > 0) {
                 const px = v => Math.round(v / scale);
                 if (rect.right > inner.right + scale) {
-                    bad.push(describe(node) + ' ' + px(rect.right - inner.right) + 'px too far right');
+                    bad.push(describe(node) + ' '
+                        + px(rect.right - inner.right) + 'px too far right');
                 }
                 if (rect.left < inner.left - scale) {
                     bad.push(describe(node) + ' ' + px(inner.left - rect.left) + 'px too far left');
@@ -523,7 +527,8 @@ SMALLEST_TEXT_JS = """
         const body = slide.querySelector(':scope > p, :scope > ul li, :scope > ol li');
         if (title && body) {
             titleRatio = Math.min(titleRatio,
-                parseFloat(getComputedStyle(title).fontSize) / parseFloat(getComputedStyle(body).fontSize));
+                parseFloat(getComputedStyle(title).fontSize)
+                / parseFloat(getComputedStyle(body).fontSize));
         }
         if (body) {
             const [r, g, b] = getComputedStyle(body).color.match(/[0-9.]+/g).map(Number);
@@ -702,10 +707,12 @@ PREVIEW_JS = """
     const frame = box.getBoundingClientRect();
     const clipped = [];
     box.querySelectorAll('pre').forEach(pre => {
-        if (pre.scrollWidth > pre.clientWidth + 1) clipped.push('pre scrolls ' + (pre.scrollWidth - pre.clientWidth));
+        if (pre.scrollWidth > pre.clientWidth + 1)
+            clipped.push('pre scrolls ' + (pre.scrollWidth - pre.clientWidth));
         pre.querySelectorAll('span').forEach(span => {
             const r = span.getBoundingClientRect();
-            if (r.width && (r.right > pre.getBoundingClientRect().right + 1 || r.right > frame.right + 1))
+            const edge = Math.min(pre.getBoundingClientRect().right, frame.right);
+            if (r.width && r.right > edge + 1)
                 clipped.push(span.textContent);
         });
     });
@@ -716,7 +723,8 @@ PREVIEW_JS = """
         lines: box.querySelectorAll('pre').length,
         title: title ? title.innerText.trim() : '',
         titleInside: !!t && t.height > 0 && t.top >= frame.top - 1 && t.bottom <= frame.bottom + 1
-            && getComputedStyle(title).visibility !== 'hidden' && getComputedStyle(title).opacity !== '0',
+            && getComputedStyle(title).visibility !== 'hidden'
+            && getComputedStyle(title).opacity !== '0',
         aspect: frame.width / frame.height,
     };
 }
@@ -823,7 +831,7 @@ def axe_violations(page) -> list[str]:
         nodes = violation["nodes"]
         if violation["id"] == "color-contrast":
             tokens = page.evaluate(SYNTAX_TOKEN_JS, [node["target"][0] for node in nodes])
-            nodes = [node for node, token in zip(nodes, tokens) if not token]
+            nodes = [node for node, token in zip(nodes, tokens, strict=True) if not token]
         for node in nodes:
             found.append(
                 f"{violation['impact']} {violation['id']}: {node['target']} {node['html'][:80]}"

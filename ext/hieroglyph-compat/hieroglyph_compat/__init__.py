@@ -571,7 +571,9 @@ def _html_lang_in_slide_layout(app: Sphinx) -> None:
 
     Screen readers then guess the language of every deck (WCAG 3.1.1; axe's
     ``html-has-lang``).  The template's source is given ``lang`` (the
-    project's ``language``, else ``en``) as the builder's loader reads it.
+    project's ``language``, else ``en``) as the builder's loader reads it,
+    and landmarks: the slides are ``main``, the speaker notes
+    ``complementary`` (axe's ``landmark-one-main`` and ``region``).
     """
     if not is_slide_build(app):
         return
@@ -583,6 +585,13 @@ def _html_lang_in_slide_layout(app: Sphinx) -> None:
         if filename and Path(filename) == _STOCK_LAYOUT:
             source = source.replace(
                 "\n<html>\n", "\n<html lang=\"{{ language or 'en' }}\">\n", 1
+            )
+            # landmarks: the slides are the page's main content
+            source = source.replace('id="slide_container"', 'id="slide_container" role="main"', 1)
+            source = source.replace(
+                '<section id="slide_notes">',
+                '<section id="slide_notes" role="complementary" aria-label="Speaker notes">',
+                1,
             )
         return source, filename, uptodate
 
