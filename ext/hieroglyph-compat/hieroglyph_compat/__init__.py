@@ -39,7 +39,7 @@ docutils 0.22         ``nextslide`` title parsed after the       ``_nextslide_ru
 docutils 0.22         ``roles.set_classes()`` deprecated         ``_slide_directive_run``
                       (pending) in the ``slide`` directive
 stock theme JS        ``isChromeVoxActive`` undefined (arrows    ``_add_deck_script``
-                      up/down throw); build lists wrong when     (static/hieroglyph-compat.js)
+                      up/down throw); build lists wrong when     (hieroglyph-compat.js)
                       the deck opens mid-way; no hashchange,
                       Home/End, go-to, blackout, help, swipe
                       through build steps; console lost on
@@ -554,9 +554,7 @@ def _add_deck_script(app: Sphinx) -> None:
     """
     if not is_slide_build(app):
         return
-    script = importlib.resources.files("hieroglyph_compat").joinpath(
-        "static", "hieroglyph-compat.js"
-    )
+    script = importlib.resources.files("hieroglyph_compat").joinpath("hieroglyph-compat.js")
     static = Path(app.outdir, "_static")
     static.mkdir(parents=True, exist_ok=True)
     (static / "hieroglyph-compat.js").write_bytes(script.read_bytes())

@@ -39,6 +39,12 @@
         return typeof cvox !== 'undefined';
     };
 
+    // console.js posts to window.opener as it starts: a console opened on
+    // its own (no deck opened it) threw a TypeError
+    if (window.opener === null && /console\.html$/.test(location.pathname)) {
+        window.opener = {postMessage: function () {}};
+    }
+
     var SLIDE_CLASSES = ['far-past', 'past', 'current', 'next', 'far-next'];
     var CHANNEL_PREFIX = 'hieroglyph-deck:';
 
