@@ -630,9 +630,16 @@ def test_the_keys_of_the_field(browser, site_url, lecture):
         page.wait_for_timeout(100)
         if page.evaluate("!!document.fullscreenElement"):
             press("f")
-        # t: the overview, and back
+        # t: the overview (scaled copies of the slides, laid out as in the deck), and back
+        design = page.evaluate(
+            "[document.querySelector('article.current').offsetWidth,"
+            " document.querySelector('article.current').offsetHeight]"
+        )
         press("t")
         assert page.evaluate("document.querySelector('section.slides').classList.contains('table')")
+        overview = page.evaluate(OVERVIEW_JS)
+        assert overview["sizes"] == [design], overview
+        assert overview["clipped"] == [], overview
         press("Escape")
         assert not page.evaluate(
             "document.querySelector('section.slides').classList.contains('table')"
@@ -641,6 +648,18 @@ def test_the_keys_of_the_field(browser, site_url, lecture):
         assert page.errors == []
     finally:
         context.close()
+
+
+OVERVIEW_JS = """
+() => {
+    const slides = Array.from(document.querySelectorAll('section.slides > article'));
+    const sizes = Array.from(new Set(slides.map(a => a.offsetWidth + 'x' + a.offsetHeight)))
+        .map(size => size.split('x').map(Number));
+    const clipped = slides.flatMap((a, i) => Array.from(a.querySelectorAll('pre'))
+        .filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(() => i + 1));
+    return {sizes, clipped};
+}
+"""
 
 
 @each_lecture
