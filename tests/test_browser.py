@@ -433,7 +433,11 @@ def test_the_slide_fills_any_screen(browser, site_url, lecture):
     try:
         for width, height in SCREENS:
             page.set_viewport_size({"width": width, "height": height})
-            page.wait_for_timeout(50)
+            page.wait_for_function(
+                f"innerWidth === {width} && innerHeight === {height}"
+                " && requestAnimationFrame(() => 0) > 0"
+            )
+            page.wait_for_timeout(100)  # the resize event's handler has run
             m = page.evaluate(SCALE_JS)
             where = f"{lecture} at {width}x{height}: {m}"
             # letterboxed: the limiting dimension is filled, the aspect kept

@@ -45,6 +45,20 @@
         window.opener = {postMessage: function () {}};
     }
 
+    // hieroglyph's own window messages (console.js <-> sync.js): taken over
+    // before their listeners see them (this listener is the first one);
+    // the deck answers them once it has started, the console ignores them.
+    var onHieroglyphMessage = null;
+    window.addEventListener('message', function (event) {
+        var data = event.data;
+        if (data && typeof data === 'object' && 'command' in data) {
+            event.stopImmediatePropagation();
+            if (onHieroglyphMessage) {
+                onHieroglyphMessage(data);
+            }
+        }
+    }, true);
+
     var SLIDE_CLASSES = ['far-past', 'past', 'current', 'next', 'far-next'];
     var CHANNEL_PREFIX = 'hieroglyph-deck:';
 
@@ -278,10 +292,9 @@
             }
         });
 
-        // The stock console's postMessage commands (and sync.js's own
-        // handler, which logged every message): answered here instead.
-        window.addEventListener('message', function (event) {
-            var data = event.data || {};
+        // The stock console's postMessage commands (sync.js answered them
+        // and logged every message): answered here instead.
+        onHieroglyphMessage = function (data) {
             if (data.command === 'nextSlide') {
                 next();
             } else if (data.command === 'prevSlide') {
@@ -289,8 +302,7 @@
             } else if (data.command === 'register') {
                 broadcast();
             }
-            event.stopImmediatePropagation();
-        }, true);
+        };
 
         // stock click areas and overview clicks: keep our state in step
         window.addEventListener('click', function (event) {
@@ -591,10 +603,6 @@
             }
         }, true);
 
-        // console.js (stock) posts to window.opener, which may be gone
-        window.addEventListener('message', function (event) {
-            event.stopImmediatePropagation();
-        }, true);
         send({type: 'hello'});
         document.documentElement.classList.add('hieroglyph-ready');
     }
