@@ -80,6 +80,7 @@ def take(site: Path, out: Path, chromium: str, lecture: str, slide: int | None) 
                 with page.expect_popup() as popup:
                     page.keyboard.press("c")
                 console = popup.value
+                console.wait_for_load_state()
                 console.set_viewport_size({"width": 1280, "height": 800})
                 console.wait_for_function(
                     f"document.getElementById('cur_slide_num').textContent === '{number}'"
