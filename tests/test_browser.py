@@ -348,7 +348,9 @@ OVERFLOWING_SLIDES_JS = """
 
 
 PROJECTORS = pytest.mark.parametrize(
-    "viewport", [(1280, 720), (1024, 768)], ids=["16:9-1280x720", "4:3-1024x768"]
+    "viewport",
+    [(1280, 720), (1024, 768)],
+    ids=["1280x720", "1024x768"],  # 16:9 and 4:3
 )
 
 
