@@ -864,7 +864,7 @@ def axe_violations(page) -> list[str]:
     return found
 
 
-@each_lecture
+@pytest.mark.parametrize("lecture", [*WRITTEN, "index"])
 def test_axe_finds_no_serious_problem_in_the_deck(browser, site_url, lecture):
     context, page = open_deck(browser, site_url, lecture, (1280, 720))
     try:
