@@ -15,6 +15,8 @@ from pdf import count_pdf_pages, decks  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
+MAX_DECK_PDF_BYTES = 2_000_000  # a deck's handout, to mail or put on a course page
+
 
 def test_the_handouts_are_the_lectures_of_the_list(site):
     assert [deck.stem for deck in decks(site.root)] == WRITTEN
@@ -31,4 +33,7 @@ def test_make_pdf_prints_one_page_per_slide_and_the_outline(site, chromium_path,
     (deck,) = decks(site.root, lecture)
     slides = len(parse_page(deck).articles)
     assert count_pdf_pages(tmp_path / f"{lecture}-slides.pdf") == slides
+    # text stays text: no shadow or filter turns a slide into pictures
+    pdf = (tmp_path / f"{lecture}-slides.pdf").read_bytes()
+    assert len(pdf) <= MAX_DECK_PDF_BYTES, f"{len(pdf):,} bytes"
     assert count_pdf_pages(tmp_path / f"{lecture}-outline.pdf") >= 1

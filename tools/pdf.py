@@ -8,8 +8,9 @@ The lectures are those of the lecture list (lectures.toml) that have a deck.
 
 Headless Chromium (Debian's ``chromium``; set CHROMIUM=/path to choose
 another) prints each page through Playwright, with the print style sheet in
-_static/course-slides.css: every slide on its own 900x700 page, every build
-step shown, speaker notes left out.  Nothing is fetched from the network.
+the slide theme's course-slides.css: every slide on its own 1280x800 page
+(the slides' design size), every build step shown, speaker notes left out.
+Nothing is fetched from the network.
 """
 
 from __future__ import annotations

@@ -38,6 +38,13 @@ docutils 0.22         ``nextslide`` title parsed after the       ``_nextslide_ru
                       parser state is gone: crash
 docutils 0.22         ``roles.set_classes()`` deprecated         ``_slide_directive_run``
                       (pending) in the ``slide`` directive
+stock theme JS        ``isChromeVoxActive`` undefined (arrows    ``_add_deck_script``
+                      up/down throw); build lists wrong when     (hieroglyph-compat.js)
+                      the deck opens mid-way; no hashchange,
+                      Home/End, go-to, blackout, help, swipe
+                      through build steps; console lost on
+                      reload, previews re-laid-out (code cut)
+stock layout          ``<html>`` without ``lang`` (WCAG 3.1.1)   ``_html_lang_in_slide_layout``
 ====================  =========================================  ==============================
 
 Public API, for other extensions (the course's ``sphinx_course`` uses only
@@ -533,6 +540,62 @@ def _add_jquery_to_slide_builds(app: Sphinx) -> None:
     app.add_js_file("jquery.js", priority=100)
 
 
+def _add_deck_script(app: Sphinx) -> None:
+    """Slide builds load ``hieroglyph-compat.js`` before hieroglyph's scripts.
+
+    hieroglyph 2.1.0's stock scripts: controller.js calls
+    ``isChromeVoxActive``, which only exists inside slides.js (every up or
+    down arrow threw a ReferenceError); build lists were prepared only from
+    the slide the deck was opened on; the console followed only the window
+    that opened it (lost when the deck reloads) and laid its previews out
+    again at a smaller size.  The script (see its header) fixes these, adds
+    the keys presenters expect, and exposes the scale that fits the slide
+    to the window as ``--hieroglyph-scale``.
+    """
+    if not is_slide_build(app):
+        return
+    script = importlib.resources.files("hieroglyph_compat").joinpath("hieroglyph-compat.js")
+    static = Path(app.outdir, "_static")
+    static.mkdir(parents=True, exist_ok=True)
+    (static / "hieroglyph-compat.js").write_bytes(script.read_bytes())
+    app.add_js_file("hieroglyph-compat.js", priority=200)
+
+
+_STOCK_LAYOUT = HIEROGLYPH_THEMES / "slides" / "layout.html"
+
+
+def _html_lang_in_slide_layout(app: Sphinx) -> None:
+    """The stock ``slides`` layout writes ``<html>`` without ``lang``.
+
+    Screen readers then guess the language of every deck (WCAG 3.1.1; axe's
+    ``html-has-lang``).  The template's source is given ``lang`` (the
+    project's ``language``, else ``en``) as the builder's loader reads it,
+    and landmarks: the slides are ``main``, the speaker notes
+    ``complementary`` (axe's ``landmark-one-main`` and ``region``).
+    """
+    if not is_slide_build(app):
+        return
+    templates = app.builder.templates
+    original_get_source = templates.get_source
+
+    def get_source(environment, template):
+        source, filename, uptodate = original_get_source(environment, template)
+        if filename and Path(filename) == _STOCK_LAYOUT:
+            source = source.replace(
+                "\n<html>\n", "\n<html lang=\"{{ language or 'en' }}\">\n", 1
+            )
+            # landmarks: the slides are the page's main content
+            source = source.replace('id="slide_container"', 'id="slide_container" role="main"', 1)
+            source = source.replace(
+                '<section id="slide_notes">',
+                '<section id="slide_notes" role="complementary" aria-label="Speaker notes">',
+                1,
+            )
+        return source, filename, uptodate
+
+    templates.get_source = get_source
+
+
 # ---------------------------------------------------------------------------
 # The slide directive, and what other extensions may add to a slide
 # ---------------------------------------------------------------------------
@@ -644,6 +707,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _register_slide_themes)
     app.connect("builder-inited", _remember_slide_environment)
     app.connect("builder-inited", _add_jquery_to_slide_builds)
+    app.connect("builder-inited", _add_deck_script)
+    app.connect("builder-inited", _html_lang_in_slide_layout)
     app.connect("env-get-outdated", _reread_if_the_other_builder_wrote_the_doctrees)
     app.connect("builder-inited", _load_slide_link_template)
     app.connect("html-page-context", _add_slide_link_to_sidebars)
