@@ -2,10 +2,11 @@
 
     python examples/deployment/http_load.py --port 8080 --path /healthz
 
-Each client keeps one HTTP/1.1 connection open and sends GET requests one
-after another; a reply that is not "200" counts as an error, and so does a
-connection that is reset or closed under it (the client then reconnects,
-as a browser would, and goes on). The record of the run is lecture 4's
+Each client keeps an HTTP/1.1 connection open (a new one when the server
+says "Connection: close") and sends GET requests one after another; a
+reply that is not "200" counts as an error, and so does a connection
+that is reset or closed under it (the client then reconnects, as a
+browser would, and goes on). The record of the run is lecture 4's
 Load (examples/concurrency/loadgen.py): requests, errors, latencies.
 """
 
@@ -23,18 +24,17 @@ from loadgen import Load  # noqa: E402  (lecture 4's record of a run)
 
 
 # [start:get]
-async def get(reader, writer, host: str, path: str) -> int:
-    """One GET on an open connection; return the reply's status code."""
+async def get(reader, writer, host: str, path: str) -> tuple[int, bool]:
+    """One GET on an open connection: (status, may we send another?)."""
     writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
+    headers = {}
+    for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
-        if name.lower() == b"content-length":
-            length = int(value)
-    await reader.readexactly(length)
-    return status
+        headers[name.strip().lower()] = value.strip().lower()
+    await reader.readexactly(int(headers.get(b"content-length", 0)))
+    return status, headers.get(b"connection") != b"close"
 # [end:get]
 
 
@@ -53,12 +53,14 @@ async def client(host: str, port: int, path: str, load: Load,
             while loop.time() < stop_at:
                 started = time.perf_counter()
                 async with asyncio.timeout(timeout):
-                    status = await get(reader, writer, host, path)
+                    status, again = await get(reader, writer, host, path)
                 if status != 200:
                     load.errors += 1
-                    continue
-                load.latencies.append(time.perf_counter() - started)
-                load.requests += 1
+                else:
+                    load.latencies.append(time.perf_counter() - started)
+                    load.requests += 1
+                if not again:
+                    break  # the server closes: a new connection
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
             load.errors += 1
         finally:

@@ -177,22 +177,32 @@ def wait_until_listening(host: str, port: int, process: subprocess.Popen,
 
 
 @contextmanager
-def running_stack(folder: Path, host: str = "127.0.0.1", port: int = 0,
-                  workers: int = 2, environ: dict[str, str] | None = None,
-                  template: str | None = None):
-    """Migrate, start gunicorn, then nginx; yield a Stack; stop both."""
+def running_app(folder: Path, host: str = "127.0.0.1", workers: int = 2,
+                environ: dict[str, str] | None = None, tables: bool = True):
+    """Migrate (unless not `tables`), start gunicorn, wait for /healthz;
+    yield (process, URL)."""
     environ = dict(os.environ if environ is None else environ)
     environ.setdefault("DATABASE_URL", f"sqlite:///{folder}/microblog.sqlite")
     environ["PYTHONDONTWRITEBYTECODE"] = "1"
-    migrate(environ)
+    if tables:
+        migrate(environ)
     gunicorn, app_url = start_gunicorn(folder, environ, host, workers)
     try:
         wait_until_healthy(app_url + "/healthz", gunicorn)
+        yield gunicorn, app_url
+    finally:
+        stop(gunicorn, signal.SIGTERM)     # gunicorn: graceful shutdown
+
+
+@contextmanager
+def running_stack(folder: Path, host: str = "127.0.0.1", port: int = 0,
+                  workers: int = 2, environ: dict[str, str] | None = None,
+                  template: str | None = None):
+    """gunicorn, then nginx in front of it; yield a Stack; stop both."""
+    with running_app(folder, host, workers, environ) as (gunicorn, app_url):
         upstream = app_url.removeprefix("http://")
         with running_nginx(folder, host, port, upstream, template) as (url, nginx):
             yield Stack(folder, url, app_url, gunicorn, nginx)
-    finally:
-        stop(gunicorn, signal.SIGTERM)     # gunicorn: graceful shutdown
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -204,14 +214,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, template: str | None = None) -> int:
     args = parse_args(argv)
     if "SECRET_KEY" not in os.environ:
         print("SECRET_KEY is not set: see --help", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="stack-") as folder:
         with running_stack(Path(folder), args.host, args.port,
-                           args.workers) as stack:
+                           args.workers, template=template) as stack:
             print(f"stack listening on {stack.url.split('//')[1]}", flush=True)
             try:
                 signal.sigwait({signal.SIGINT, signal.SIGTERM})
