@@ -7,24 +7,26 @@ Without nginx they skip (apt-get install nginx), except under CI=true.
 
 from __future__ import annotations
 
-import signal
+import json
 import socket
 import time
 
 import pytest
 
 from tests.net import SOCKET_TIMEOUT, connect, require_command
+from tests.support import load_example
 from tests.support_deployment import (
     address,
     fetch,
     health,
-    http_load,
     raw,
     reply_head,
     slow_clients,
     stack_module,
     started_stack,
 )
+
+reload_under_load = load_example("deployment", "reload_under_load")
 
 
 @pytest.fixture(scope="module")
@@ -149,18 +151,13 @@ def test_a_dead_upstream_gives_502_with_a_clear_page(tmp_path):
 
 def test_a_graceful_reload_under_load_fails_no_request(tmp_path):
     with started_stack(tmp_path, workers=2) as running:
-        host, port = address(running.url)
-        before = health(running.url)["pid"]
-        import threading
+        result = reload_under_load.reload_under_load(
+            running, duration=3.0, reloads=1, connections=4)
+    assert result["requests"] > 100 and result["errors"] == 0
+    assert result["new_workers"], "SIGHUP did not replace the workers"
 
-        results = []
-        load = threading.Thread(target=lambda: results.append(
-            http_load.measure(host, port, connections=4, duration=3.0)))
-        load.start()
-        time.sleep(0.5)
-        running.gunicorn.send_signal(signal.SIGHUP)
-        load.join(30)
-        after = health(running.url)["pid"]
-    (result,) = results
-    assert result.requests > 100 and result.errors == 0
-    assert after != before, "SIGHUP did not replace the workers"
+
+def test_the_committed_reload_measurement_lost_nothing():
+    result = json.loads(reload_under_load.RESULTS.read_text())
+    assert result["errors"] == 0 and result["reloads"] >= 3 and result["new_workers"]
+    assert result["requests"] > 1000

@@ -34,6 +34,7 @@ http {
 
     client_max_body_size 64k;
 
+    # [start:server]
     server {
         listen {{host}}:{{port}};
 
@@ -49,6 +50,7 @@ http {
             proxy_set_header X-Request-ID $request_id;
         }
     }
+    # [end:server]
 }
 """
 

@@ -38,6 +38,7 @@ http {
 
     # TODO: bodies over 64 KiB get 413 from nginx
 
+    # [start:server]
     server {
         listen {{host}}:{{port}};
 
@@ -49,6 +50,7 @@ http {
             # TODO: X-Forwarded-For, X-Forwarded-Proto, X-Request-ID
         }
     }
+    # [end:server]
 }
 """
 
