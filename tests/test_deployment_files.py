@@ -119,8 +119,9 @@ def test_the_systemd_unit_passes_systemd_analyze_verify(tmp_path):
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:
-    lines = (HERE / "Dockerfile").read_text().splitlines()
-    return [tuple(line.split(" ", 1)) for line in lines if line and not line.startswith("#")]
+    text = (HERE / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return [tuple(line.split(" ", 1)) for line in lines]
 
 
 def test_the_dockerfile_copies_what_exists_and_runs_as_a_user():

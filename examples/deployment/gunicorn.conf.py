@@ -12,10 +12,11 @@ from pathlib import Path
 # [start:workers]
 wsgi_app = "wsgi:application"
 chdir = str(Path(__file__).parent)           # where wsgi.py is
-bind = os.environ.get("BIND", "127.0.0.1:8000")  # loopback: nginx only
+# loopback only: nginx is the one client
+bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 worker_class = "sync"     # one request at a time per worker process
-timeout = 30              # a worker silent this long is killed, replaced
+timeout = 30              # silent this long: killed, replaced
 graceful_timeout = 20     # on reload or stop: time to finish requests
 max_requests = 1000       # recycle workers now and then (leaks)
 max_requests_jitter = 100

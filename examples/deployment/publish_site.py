@@ -29,14 +29,14 @@ HOME = """<!doctype html>
 
 # [start:assemble]
 def assemble(build: Path, site: Path) -> None:
-    """Copy build/html and build/slides into site/, and add a home page."""
+    """Copy both outputs into site/ and add a home page."""
     site.mkdir(parents=True, exist_ok=True)
     for output in OUTPUTS:
         target = site / output
         if target.exists():
             shutil.rmtree(target)
-        shutil.copytree(build / output, target,
-                        ignore=shutil.ignore_patterns(".doctrees", ".buildinfo"))
+        skip = shutil.ignore_patterns(".doctrees", ".buildinfo")
+        shutil.copytree(build / output, target, ignore=skip)
     (site / "index.html").write_text(HOME)
 # [end:assemble]
 
@@ -50,9 +50,11 @@ def broken_links(site: Path) -> list[str]:
     broken = []
     for output in OUTPUTS:
         for page in sorted((site / output).glob("*.html")):
-            for link in LINK.findall(page.read_text(errors="replace")):
+            html = page.read_text(errors="replace")
+            for link in LINK.findall(html):
                 if not (page.parent / link).resolve().is_file():
-                    broken.append(f"{page.relative_to(site)} -> {link}")
+                    where = page.relative_to(site)
+                    broken.append(f"{where} -> {link}")
     return broken
 # [end:check]
 

@@ -37,12 +37,15 @@ def worker_pid(url: str) -> int:
 # [start:reload]
 def reload_under_load(running: stack.Stack, duration: float,
                       reloads: int, connections: int = 10) -> dict:
-    """Load the stack for `duration` s; SIGHUP gunicorn `reloads` times."""
+    """Load it for `duration` s; SIGHUP gunicorn `reloads` times."""
     host, port = running.url.removeprefix("http://").split(":")
     before = worker_pid(running.url)
     result = {}
-    load = threading.Thread(target=lambda: result.update(
-        http_load.measure(host, int(port), connections, duration).summary()))
+    def run_load() -> None:
+        load = http_load.measure(host, int(port), connections,
+                                 duration)
+        result.update(load.summary())
+    load = threading.Thread(target=run_load)
     load.start()
     for _ in range(reloads):
         time.sleep(duration / (reloads + 1))

@@ -35,7 +35,7 @@ TEMPLATE = HERE / "nginx.conf.template"
 
 # [start:render]
 def render(template: str, **values: object) -> str:
-    """Replace every {{name}} in template; a name without a value is an error."""
+    """Fill in every {{name}}; a name with no value is an error."""
     def value(match: re.Match) -> str:
         name = match.group(1)
         if name not in values:

@@ -47,7 +47,7 @@ def settings_from(environ: dict[str, str]) -> dict[str, str]:
     secret = environ.get("SECRET_KEY", "")
     if len(secret) < 16:
         raise ConfigurationError(
-            "SECRET_KEY must be set (16 characters or more)")
+            "SECRET_KEY must be set (16+ characters)")
     settings = {"SECRET_KEY": secret}
     if "DATABASE_URL" in environ:
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
@@ -65,7 +65,7 @@ def release_version(environ: dict[str, str]) -> str:
 
 # [start:healthz]
 def health_check(app, version: str, path: str = "/healthz"):
-    """Answer GET `path` with a small JSON document; pass the rest on."""
+    """Answer GET `path` with a small JSON document; pass the rest."""
     def middleware(environ, start_response):
         if environ.get("PATH_INFO") != path:
             return app(environ, start_response)
@@ -73,9 +73,10 @@ def health_check(app, version: str, path: str = "/healthz"):
             "status": "ok", "version": version, "pid": os.getpid(),
             "client": environ.get("REMOTE_ADDR"),
             "scheme": environ["wsgi.url_scheme"]}).encode()
-        start_response("200 OK", [("Content-Type", "application/json"),
-                                  ("Content-Length", str(len(body))),
-                                  ("Cache-Control", "no-store")])
+        start_response("200 OK", [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store")])
         return [body]
     return middleware
 # [end:healthz]
@@ -109,13 +110,13 @@ def valid_id(value: str | None) -> str:
 
 # [start:build]
 def build(environ=os.environ):
-    """The microblog, configured from `environ`, with its middleware."""
+    """The microblog, configured from `environ`, with middleware."""
     from microblog import create_app
 
     app = create_app(settings_from(environ))
     app = health_check(app, release_version(environ))
     app = request_ids(app)
-    # one proxy in front: trust the last address it appended, no more
+    # one proxy in front: trust the one address it appended
     return ProxyFix(app, x_for=1, x_proto=1)
 # [end:build]
 

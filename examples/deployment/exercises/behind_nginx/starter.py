@@ -42,7 +42,7 @@ http {
     server {
         listen {{host}}:{{port}};
 
-        # TODO: /static/ from the folder {{static_root}}, by nginx itself
+        # TODO: /static/ from {{static_root}}, by nginx itself
 
         location / {
             proxy_pass http://{{upstream}};

@@ -64,8 +64,8 @@ def wait_for_version(health_url: str, version: str, timeout: float,
     return False
 
 
-def deploy(releases: Path, version: str, gunicorn_pid: int, health_url: str,
-           timeout: float = 30.0) -> None:
+def deploy(releases: Path, version: str, gunicorn_pid: int,
+           health_url: str, timeout: float = 30.0) -> None:
     """Deploy `version` with no request lost, or raise DeployError."""
     previous = running_version(health_url)
     if previous is None:

@@ -57,15 +57,16 @@ def wait_for_version(health_url: str, version: str, timeout: float,
     return True
 
 
-def deploy(releases: Path, version: str, gunicorn_pid: int, health_url: str,
-           timeout: float = 30.0) -> None:
+def deploy(releases: Path, version: str, gunicorn_pid: int,
+           health_url: str, timeout: float = 30.0) -> None:
     """Deploy `version` with no request lost, or raise DeployError."""
     previous = running_version(health_url)
     release = releases / version
     release.mkdir(parents=True)
     (release / "VERSION").write_text(version + "\n")
-    # TODO: refuse if unhealthy or if the release exists; point current at
-    # the release; SIGHUP to gunicorn; wait for the version, else roll back
+    # TODO: refuse if unhealthy or if the release exists; point
+    # current at the release; SIGHUP to gunicorn; wait for the
+    # version, else roll back
     print(f"would deploy {version} over {previous}")
 
 
