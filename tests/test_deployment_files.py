@@ -245,3 +245,31 @@ def test_publish_site_reports_a_link_that_leads_nowhere(tmp_path):
 def test_publish_site_refuses_a_missing_build(tmp_path):
     result = run_script("deployment", "publish_site", str(tmp_path), str(tmp_path / "site"))
     assert result.returncode == 1 and "not built: html, slides" in result.stderr
+
+
+# uvicorn: an ASGI server, for real -----------------------------------------------
+
+
+def test_uvicorn_serves_the_asgi_health_check():
+    from tests.support_deployment import stack_module
+    import urllib.error
+    import urllib.request
+
+    port = stack_module.free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--app-dir", str(HERE), "asgi_health:app",
+         "--host", "127.0.0.1", "--port", str(port)],
+        env=script_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        stack_module.wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
+            document = json.load(reply)
+        assert document["status"] == "ok" and document["pid"] == process.pid
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/nope", timeout=5)
+        missing.value.close()
+        assert missing.value.code == 404
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert "Uvicorn running on http://127.0.0.1" in output
