@@ -1,0 +1,64 @@
+"""Lab: put the microblog behind nginx (solution).
+
+TEMPLATE is a whole nginx.conf for stack.py: try it with
+
+    SECRET_KEY=... python examples/deployment/exercises/behind_nginx/solution.py
+
+and the tests: python -m pytest tests/test_deployment_exercises.py -k BehindNginx
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import stack  # noqa: E402  (examples/deployment/stack.py)
+
+TEMPLATE = """
+worker_processes 1;
+daemon off;
+pid {{prefix}}/nginx.pid;
+error_log {{prefix}}/error.log warn;
+user {{user}};
+events { worker_connections 64; }
+
+http {
+    access_log {{prefix}}/access.log;
+    client_body_temp_path {{prefix}}/client_body;
+    proxy_temp_path {{prefix}}/proxy;
+    fastcgi_temp_path {{prefix}}/fastcgi;
+    uwsgi_temp_path {{prefix}}/uwsgi;
+    scgi_temp_path {{prefix}}/scgi;
+    include {{mime_types}};
+
+    client_max_body_size 64k;
+
+    # [start:server]
+    server {
+        listen {{host}}:{{port}};
+
+        location /static/ {
+            alias {{static_root}}/;
+        }
+
+        location / {
+            proxy_pass http://{{upstream}};
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For
+                             $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Request-ID $request_id;
+        }
+    }
+    # [end:server]
+}
+"""
+
+
+def main() -> int:
+    return stack.main(sys.argv[1:], template=TEMPLATE)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
