@@ -52,11 +52,21 @@ def _schedules(env) -> dict[str, tuple[str, ...]]:
 def schedules_to_read_again(app, env, added, changed, removed) -> list[str]:
     """A schedule lists the lectures that have a page: when a lecture's page
     appears or goes, the pages with a schedule are read again (else an
-    incremental build leaves the new page out of the table of contents)."""
-    if not hasattr(env, "course_schedules"):  # a build folder from before this record
-        return [env.config.root_doc] if env.config.root_doc in env.found_docs else []
-    now = written_slugs(env)
-    return [page for page, seen in _schedules(env).items() if seen != now and page not in removed]
+    incremental build leaves the new page out of the table of contents).
+
+    Which lectures a page listed is Sphinx's own record (its toctree); the
+    pages with a schedule are remembered, or, in a build folder that has no
+    such memory, taken to be the root document."""
+    slugs = {lecture["slug"] for lecture in env.config.course_lectures}
+    now = set(written_slugs(env))
+    pages = set(_schedules(env)) or {env.config.root_doc}
+    return [
+        page
+        for page in sorted(pages)
+        if page in env.all_docs
+        and page not in removed
+        and set(env.toctree_includes.get(page, ())) & slugs != now
+    ]
 
 
 def forget_schedule(app, env, docname) -> None:
