@@ -6,10 +6,34 @@
 (function () {
   "use strict";
 
-  function caption(pre) {
-    const container = pre.closest(".literal-block-wrapper");
+  function caption(area) {
+    if (area.matches("div.table-wrapper")) {
+      const title = area.querySelector("caption .caption-text");
+      return (title ? title.textContent.trim() + ": table" : "Table");
+    }
+    const container = area.closest(".literal-block-wrapper");
     const text = container && container.querySelector(".code-block-caption .caption-text");
     return text ? text.textContent.trim() + ": code" : "";
+  }
+
+  // furo's two <aside> landmarks get names that tell them apart, and the
+  // page's "view source" / "edit" buttons a landmark of their own.
+  function nameLandmarks() {
+    const names = [
+      [".sidebar-drawer", "Lectures"],
+      [".toc-drawer", "On this page"],
+    ];
+    names.forEach(function (pair) {
+      const element = document.querySelector(pair[0]);
+      if (element && !element.hasAttribute("aria-label")) {
+        element.setAttribute("aria-label", pair[1]);
+      }
+    });
+    const buttons = document.querySelector(".content-icon-container");
+    if (buttons && !buttons.hasAttribute("role")) {
+      buttons.setAttribute("role", "navigation");
+      buttons.setAttribute("aria-label", "This page's source");
+    }
   }
 
   // Charts (SVG images) sit in a box of their own, which scrolls sideways
@@ -28,7 +52,9 @@
   }
 
   function markScrollAreas() {
-    const areas = document.querySelectorAll("div.highlight > pre, pre.literal-block, div.chart-scroll");
+    const areas = document.querySelectorAll(
+      "div.highlight > pre, pre.literal-block, div.chart-scroll, div.table-wrapper"
+    );
     areas.forEach(function (area) {
       const scrolls = area.scrollWidth > area.clientWidth + 1 || area.scrollHeight > area.clientHeight + 1;
       if (scrolls) {
@@ -47,6 +73,7 @@
   }
 
   function start() {
+    nameLandmarks();
     wrapCharts();
     markScrollAreas();
   }
