@@ -74,7 +74,8 @@ def parse_colour(text: str) -> tuple[float, float, float, float]:
 def over(colour, background):
     """A translucent colour painted over an opaque background."""
     alpha = colour[3]
-    return (*(alpha * c + (1 - alpha) * b for c, b in zip(colour[:3], background[:3])), 1.0)
+    mixed = (alpha * c + (1 - alpha) * b for c, b in zip(colour[:3], background[:3], strict=True))
+    return (*mixed, 1.0)
 
 
 def luminance(colour) -> float:
@@ -278,7 +279,8 @@ PRINT_PROBLEMS_JS = """
         if (e.scrollWidth > e.clientWidth + 1 || box.right > pageWidth + 1)
             problems.push('cut at the page edge: ' + e.tagName.toLowerCase() + ' '
                           + JSON.stringify(e.textContent.trim().slice(0, 40))
-                          + ' (' + e.scrollWidth + ' px in ' + Math.min(e.clientWidth, pageWidth) + ')');
+                          + ' (' + e.scrollWidth + ' px in '
+                          + Math.min(e.clientWidth, pageWidth) + ')');
     });
     return problems;
 }
@@ -303,7 +305,8 @@ def test_the_printed_outline_has_no_buttons_and_loses_no_column(browser, site_ur
 UNREACHABLE_SCROLL_AREAS_JS = """
 () => Array.from(document.querySelectorAll('article *')).filter(e => {
     const style = getComputedStyle(e);
-    const scrolls = ['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1;
+    const scrolls = ['auto', 'scroll'].includes(style.overflowX)
+        && e.scrollWidth > e.clientWidth + 1;
     return scrolls && !(e.tabIndex >= 0 && (e.getAttribute('aria-label') || '').trim());
 }).map(e => e.tagName.toLowerCase() + '.' + e.className + ' '
             + JSON.stringify(e.textContent.trim().slice(0, 40)))

@@ -32,16 +32,21 @@ def violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("lecture", PAGES)
-def test_axe_finds_nothing_critical_or_serious(browser, site_url, lecture):  # noqa: F811
-    problems = []
-    for mode in MODES:
-        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-            context = browser.new_context(viewport=viewport, color_scheme=mode)
-            try:
-                page = context.new_page()
-                page.goto(f"{site_url}/html/{lecture}.html")
-                page.wait_for_load_state("load")
-                problems += [f"{mode}, {name}: {v}" for v in violations(page)]
-            finally:
-                context.close()
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_nothing_critical_or_serious(
+    browser,  # noqa: F811
+    site_url,  # noqa: F811
+    lecture,
+    mode,
+    viewport,
+):
+    context = browser.new_context(viewport=viewport, color_scheme=mode)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/html/{lecture}.html")
+        page.wait_for_load_state("load")
+        problems = violations(page)
+    finally:
+        context.close()
     assert not problems, "\n".join(problems)
