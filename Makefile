@@ -83,7 +83,8 @@ ifeq ($(L),)
 	$(PYTEST)
 else
 	$(PYTEST) --lecture $(L) $(wildcard tests/test_$(L).py tests/test_$(L)_*.py) \
-		source/$(L).rst tests/test_site.py tests/test_browser.py
+		source/$(L).rst tests/test_site.py tests/test_browser.py \
+		tests/test_outline.py tests/test_outline_axe.py
 endif
 
 # Not part of make test: it takes minutes and its numbers depend on the machine.

@@ -46,15 +46,23 @@ course_issue_template = "slide-is-wrong.md"  # .github/ISSUE_TEMPLATE/
 # course_examples_root).
 course_lectures_file = "lectures.toml"
 
-# Speaker notes (.. note:: on a slide) as the outline titles them.
-course_notes_label = "Instructor notes"
+# Speaker notes (.. note:: on a slide) as the outline titles them: collapsed
+# under this toggle (a <details>), and left out when the outline is printed.
+course_notes_label = "For instructors"
+course_notes_collapsed = True
 
 exclude_patterns = ["_build", "**/.pytest_cache"]
 html_static_path = [str(ROOT / "_static")]
 
 # Python sessions are shown as they would appear in a terminal.
 highlight_language = "python3"
-pygments_style = "friendly"
+# Syntax colours that every reader can read: accessible-pygments' styles keep
+# every token (comments, numbers, prompts, interpreter output) at 7:1 or more
+# on their background (WCAG AA asks 4.5:1; tests/test_outline.py checks the
+# built CSS of both builders and both outline modes).  The slides use the
+# light one too.
+pygments_style = "a11y-high-contrast-light"
+pygments_dark_style = "a11y-high-contrast-dark"
 
 # Every build treats warnings as errors (-W in the Makefile); these make
 # Sphinx warn about anything that would be a silent mistake.
@@ -66,6 +74,10 @@ show_warning_types = True
 html_theme = "furo"
 html_title = project
 html_css_files = ["course.css"]
+# course.js: code blocks that scroll sideways can be reached by keyboard.
+html_js_files = ["course.js"]
+# Overrides of furo's templates (the sidebar's caption gets a heading level).
+templates_path = ["_templates"]
 html_favicon = "_static/favicon.svg"
 html_copy_source = False
 html_show_sourcelink = False
@@ -75,7 +87,6 @@ html_theme_options = {
     "source_directory": "source/",
     "top_of_page_buttons": ["view", "edit"],
 }
-pygments_dark_style = "monokai"
 
 # Copy buttons copy what a student types: no ">>> " / "... " prompts and no
 # output lines (Pygments marks those .gp and .go).

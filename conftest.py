@@ -127,7 +127,9 @@ def pytest_addoption(parser) -> None:
 # one worker: a lecture's sessions share a namespace, and a module's tests
 # may share a server.  The checks of the built site are stateless and
 # parametrized by lecture: their tests are spread over the workers.
-SPREAD_OVER_WORKERS = {"test_site.py", "test_browser.py", "test_pdf.py"}
+SPREAD_OVER_WORKERS = {
+    "test_site.py", "test_browser.py", "test_pdf.py", "test_outline.py", "test_outline_axe.py",
+}
 
 
 def pytest_xdist_make_scheduler(config, log):

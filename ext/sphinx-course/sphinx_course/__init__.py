@@ -51,7 +51,10 @@ Labels and links
   to report a problem with that slide (its source line in the report), and
   every outline page ends with "edit this page" / "report a problem".
 * With a notes label, a ``.. note::`` (hieroglyph's speaker notes) is titled
-  with it in the outline.
+  with it in the outline; with ``course_notes_collapsed`` it is a closed
+  ``<details>`` toggle there (its ``<summary>`` is the label), which the
+  outline's print style sheet leaves out.  The slides keep their notes as
+  hieroglyph writes them (presenter console, notes in the deck's PDF).
 
 The ``course-slides`` slide theme (``slide_theme = "course-slides"``) is
 hieroglyph's ``slides`` plus the footer above and a clock in the presenter
@@ -80,6 +83,8 @@ course_lectures           ``[]``          or the list itself in conf.py: ``{"slu
                                           "title", "topics"}`` dicts, in order
 course_notes_label        ``None``        title of a ``note`` in the outline
                                           (``None``: the theme's own)
+course_notes_collapsed    ``False``       with a label: notes are a closed toggle
+                                          in the outline, and not printed
 ========================  ==============  ============================================
 
 Pages that are not in the lecture list get no "Lecture N" label, whatever the
@@ -124,15 +129,37 @@ def _resolve_folders(app: Sphinx, config) -> None:
     config.course_examples_root = str((confdir / config.course_examples_root).resolve())
 
 
+class speaker_notes(nodes.Admonition, nodes.Element):
+    """A slide's speaker notes in the HTML outline: a closed ``<details>``
+    whose ``<summary>`` is ``course_notes_label`` (made for HTML builders only)."""
+
+
+def _visit_speaker_notes(self, node: speaker_notes) -> None:
+    self.body.append(
+        self.starttag(node, "details", "", CLASS="admonition note speaker-notes")
+        + '<summary class="admonition-title">'
+        + self.encode(node["label"])
+        + "</summary>\n"
+    )
+
+
+def _depart_speaker_notes(self, node: speaker_notes) -> None:
+    self.body.append("</details>\n")
+
+
 def _label_notes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """In the outline, a ``.. note::`` (a slide's speaker notes) is titled
-    ``course_notes_label``."""
+    ``course_notes_label``, and collapsed under it with ``course_notes_collapsed``."""
     label = app.config.course_notes_label
     if not label or is_slide_build(app):
         return
+    collapsed = app.config.course_notes_collapsed and app.builder.format == "html"
     for note in list(doctree.findall(nodes.note)):
-        notes = nodes.admonition("", classes=["note", "speaker-notes"])
-        notes += nodes.title("", label)
+        if collapsed:
+            notes = speaker_notes("", label=label)
+        else:
+            notes = nodes.admonition("", classes=["note", "speaker-notes"])
+            notes += nodes.title("", label)
         notes.extend(note.children)
         note.replace_self(notes)
 
@@ -148,6 +175,8 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("course_lectures_file", "", "env", types=[str])
     app.add_config_value("course_lectures", [], "env", types=[list])
     app.add_config_value("course_notes_label", None, "html", types=[str, type(None)])
+    app.add_config_value("course_notes_collapsed", False, "html", types=[bool])
+    app.add_node(speaker_notes, html=(_visit_speaker_notes, _depart_speaker_notes))
     app.connect("config-inited", _resolve_folders)
     app.connect("config-inited", read_lecture_list)
 

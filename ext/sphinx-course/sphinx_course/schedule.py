@@ -97,14 +97,37 @@ class CourseSchedule(SphinxDirective):
             text += self._table(lectures, written)
         container = nodes.container()
         nested_parse_with_titles(self.state, StringList(text, self.get_source_info()[0]), container)
+        if not is_slide_build(self.env):
+            self._anchor_slide_titles(container, lectures)
         return container.children
+
+    def _chunks(self, lectures) -> list[tuple[str, list[dict]]]:
+        """The schedule's slides: (title, lectures), six lectures a slide."""
+        chunks = []
+        for start in range(0, len(lectures), self.LECTURES_PER_SLIDE):
+            chunk = lectures[start : start + self.LECTURES_PER_SLIDE]
+            if len(chunk) == 1:
+                title = f"Lecture {chunk[0]['number']}"
+            else:
+                title = f"Lectures {chunk[0]['number']} to {chunk[-1]['number']}"
+            chunks.append((title, chunk))
+        return chunks
+
+    def _anchor_slide_titles(self, container: nodes.container, lectures) -> None:
+        """The deck's schedule slides link their titles to the outline
+        (``#lectures-0-to-5``): in the outline's table, that anchor is the
+        row of the slide's first lecture."""
+        table = next(container.findall(nodes.table), None)
+        if table is None:
+            return
+        rows = list(next(table.findall(nodes.tbody)).findall(nodes.row))
+        for title, chunk in self._chunks(lectures):
+            rows[lectures.index(chunk[0])]["ids"].append(nodes.make_id(title))
 
     def _slides(self, lectures, written) -> list[str]:
         """A slide per six lectures: a numbered list of links."""
         text = []
-        for start in range(0, len(lectures), self.LECTURES_PER_SLIDE):
-            chunk = lectures[start : start + self.LECTURES_PER_SLIDE]
-            title = f"Lectures {chunk[0]['number']} to {chunk[-1]['number']}"
+        for title, chunk in self._chunks(lectures):
             text += [title, "~" * len(title), ""]
             for lecture in chunk:
                 shown = (
