@@ -502,13 +502,14 @@ def swipe(page, from_x: int, to_x: int, y: int = 400) -> None:
 # -- readable from the back row --------------------------------------------------
 
 SMALLEST_TEXT_JS = """
-() => {
+async () => {
     const deck = window.SlideDeck;
     const slides = Array.from(document.querySelectorAll('section.slides > article'));
     let smallest = {px: 1e9};
     const shadows = new Set();
     const light = new Set();
     let titleRatio = 1e9;
+    const charts = [];
     slides.forEach((slide, index) => {
         deck.go(index, 1e6);
         const scale = slide.getBoundingClientRect().width / slide.offsetWidth;
@@ -529,6 +530,10 @@ SMALLEST_TEXT_JS = """
             }
             if (cs.textShadow !== 'none') shadows.add(el.tagName.toLowerCase());
         }
+        for (const img of slide.querySelectorAll('img[src$=".svg"]')) {
+            // a chart's labels are text too: measured inside the picture, below
+            charts.push({src: img.src, width: img.getBoundingClientRect().width, slide: index + 1});
+        }
         const title = slide.querySelector('h3');
         const body = slide.querySelector(':scope > p, :scope > ul li, :scope > ol li');
         if (title && body) {
@@ -542,6 +547,19 @@ SMALLEST_TEXT_JS = """
         }
     });
     deck.go(0, 0);
+    for (const chart of charts) {
+        const svg = new DOMParser().parseFromString(
+            await (await fetch(chart.src)).text(), 'image/svg+xml').documentElement;
+        const drawn = parseFloat(svg.getAttribute('viewBox').split(/[ ,]+/)[2]);
+        for (const label of svg.querySelectorAll('text')) {
+            const size = parseFloat(label.closest('[font-size]').getAttribute('font-size'));
+            const px = size * chart.width / drawn;
+            if (px < smallest.px) {
+                smallest = {px, slide: chart.slide, text: label.textContent.slice(0, 30),
+                            element: 'svg text in ' + chart.src.split('/').pop()};
+            }
+        }
+    }
     return {smallest, shadows: Array.from(shadows), light: Array.from(light), titleRatio};
 }
 """

@@ -1,5 +1,8 @@
 """A grouped bar chart as SVG, written by hand from data: no plotting library.
 
+Labels are 15 px or more in a 760 px drawing: shown across a slide, that
+is 18 px or more on a 1024x768 projector (tests/test_browser.py checks).
+
 SVG is XML text: a <rect> per bar, a <text> per label, a <line> per grid
 line. bench.py calls bar_chart() with its measurements, so the chart can
 never disagree with the data it was drawn from.
@@ -45,14 +48,14 @@ def bar_chart(title: str, groups: list[str],
     group_w = plot_w / max(1, len(groups))
     bar_w = group_w * 0.8 / max(1, len(series))
     parts = [text(WIDTH / 2, 24, title, text_anchor="middle",
-                  font_size="18", font_weight="bold")]
+                  font_size="20", font_weight="bold")]
     for tick in range(6):  # horizontal grid lines and their values
         value = top * tick / 5
         y = TOP + plot_h - plot_h * tick / 5
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}"'
                      f' y2="{y:.1f}" stroke="#ddd"/>')
         parts.append(text(LEFT - 6, y + 4, f"{value:,.0f}",
-                          text_anchor="end", font_size="13"))
+                          text_anchor="end", font_size="15"))
     for g, group in enumerate(groups):
         x0 = LEFT + g * group_w + group_w * 0.1
         for s, (name, values) in enumerate(series.items()):
@@ -64,11 +67,11 @@ def bar_chart(title: str, groups: list[str],
                 f'<title>{escape(f"{group}, {name}: {values[g]:,.0f}")}'
                 f'</title></rect>')
         parts.append(text(LEFT + (g + 0.5) * group_w, TOP + plot_h + 16,
-                          group, text_anchor="middle", font_size="14"))
+                          group, text_anchor="middle", font_size="15"))
     parts += legend(list(series), TOP + plot_h + 40)
     if note:
         parts.append(text(WIDTH / 2, HEIGHT - 6, note,
-                          text_anchor="middle", font_size="12", fill="#555"))
+                          text_anchor="middle", font_size="15", fill="#555"))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}"'
             f' height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"'
             f' font-family="sans-serif">\n' + "\n".join(parts) + "\n</svg>\n")
@@ -82,6 +85,6 @@ def legend(names: list[str], y: float) -> list[str]:
     for s, name in enumerate(names):
         parts.append(f'<rect x="{x}" y="{y - 11}" width="13" height="13"'
                      f' fill="{COLOURS[s % len(COLOURS)]}"/>')
-        parts.append(text(x + 18, y, name, font_size="14"))
+        parts.append(text(x + 18, y, name, font_size="15"))
         x += 28 + 9 * len(name)
     return parts
