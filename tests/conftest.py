@@ -73,6 +73,21 @@ def find_chromium() -> str | None:
     )
 
 
+# Chromium as the tests start it: nothing leaves the machine, nothing of its
+# own runs in the background.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = find_chromium()
@@ -85,3 +100,28 @@ def chromium_path() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """Chromium, driven by Playwright, for one test module.
+
+    Module scope, not session: Playwright's sync API keeps an asyncio event
+    loop running in the main thread while it is open, and later tests that
+    call asyncio.run() would fail.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from tests.guards import allow_long_lived, child_pids
+
+    children_before = child_pids()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True
+        )
+        # the Playwright driver process lives as long as the session
+        allow_long_lived(pids=child_pids() - children_before)
+        try:
+            yield browser
+        finally:
+            browser.close()

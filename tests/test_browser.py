@@ -16,24 +16,13 @@ import threading
 import pytest
 
 from tests.course import WRITTEN
-from tests.guards import allow_long_lived, child_pids
+from tests.guards import allow_long_lived
 
 pytestmark = pytest.mark.browser
 
 # Every check marked with this runs once per written lecture of lectures.toml.
 each_lecture = pytest.mark.parametrize("lecture", WRITTEN)
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
 
 
 @pytest.fixture(scope="session")
@@ -67,27 +56,6 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    """Chromium, driven by Playwright for this module's tests.
-
-    Module scope, not session: Playwright's sync API keeps an asyncio event
-    loop running in the main thread while it is open, and later tests that
-    call asyncio.run() would fail.
-    """
-    from playwright.sync_api import sync_playwright
-
-    children_before = child_pids()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True
-        )
-        # the Playwright driver process lives as long as the session
-        allow_long_lived(pids=child_pids() - children_before)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

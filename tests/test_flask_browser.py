@@ -6,40 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.guards import allow_long_lived, child_pids
 from tests.support_flask import PASSWORD, closing_app, make_app, microblog, served
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_FLAGS = [  # as tests/test_browser.py: nothing leaves the machine
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    """Chromium for this module (module scope: Playwright's sync API keeps
-    an event loop in the main thread while it is open)."""
-    from playwright.sync_api import sync_playwright
-
-    children_before = child_pids()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True
-        )
-        allow_long_lived(pids=child_pids() - children_before)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ import threading
 import pytest
 
 from tests.course import ROOT, SOURCE, WRITTEN
-from tests.guards import allow_long_lived, child_pids
+from tests.guards import allow_long_lived
 
 pytestmark = pytest.mark.browser
 
@@ -41,17 +41,6 @@ PHONE = {"width": 375, "height": 812}
 A4_PRINTABLE_WIDTH = round((210 - 2 * 15) / 25.4 * 96)
 AA = 4.5  # WCAG 2 AA, normal text
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
 
 
 # -- Colours, as WCAG 2 computes them -------------------------------------------
@@ -441,17 +430,3 @@ def site_url(site):
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    children_before = child_pids()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True
-        )
-        allow_long_lived(pids=child_pids() - children_before)
-        try:
-            yield browser
-        finally:
-            browser.close()

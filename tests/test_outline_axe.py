@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_outline import DESKTOP, MODES, PAGES, PHONE, browser, site_url  # noqa: F401
+from tests.test_outline import DESKTOP, MODES, PAGES, PHONE, site_url  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

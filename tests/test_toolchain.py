@@ -36,7 +36,7 @@ import pytest
 
 from tests.course import ROOT, tool_env
 from tests.site import parse_page, sphinx_command
-from tests.test_browser import QuietHandler, SiteServer, browser, page  # noqa: F401
+from tests.test_browser import QuietHandler, SiteServer, page  # noqa: F401
 
 FIXTURES = ROOT / "tests" / "fixtures"
 FOREIGN_HIEROGLYPH = FIXTURES / "foreign_hieroglyph"

@@ -6,32 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.guards import allow_long_lived, child_pids
 from tests.support import run_example
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-extensions"]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    """Chromium for this module (module scope: Playwright's sync API keeps an
-    event loop in the main thread while it is open)."""
-    from playwright.sync_api import sync_playwright
-
-    before = child_pids()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True
-        )
-        allow_long_lived(pids=child_pids() - before)  # Playwright's driver
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
