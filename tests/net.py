@@ -315,6 +315,31 @@ def session_server(
         yield running
 
 
+@contextmanager
+def serving_forever(server, long_lived: bool = False) -> Iterator[tuple[str, int]]:
+    """Run a socketserver-style server (``serve_forever``/``shutdown``: http.server,
+    xmlrpc.server, wsgiref) in a thread; yield its (host, port).  On exit it
+    is shut down, closed and its thread joined, loudly if it does not stop.
+    ``long_lived``: the thread belongs to a session-wide fixture."""
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05},
+        name=f"serving-{server.server_address[:2]}", daemon=True,
+    )  # fmt: skip
+    thread.start()
+    if long_lived:
+        from tests.guards import allow_long_lived
+
+        allow_long_lived(threads=[thread])
+    try:
+        yield server.server_address[:2]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(SOCKET_TIMEOUT)
+        if thread.is_alive():
+            raise AssertionError("server thread did not stop")
+
+
 def drip(address, request: bytes, interval: float, longest: float) -> bytes:
     """Send request one byte every `interval` s, for at most `longest` s,
     or until the server answers; return what it answered."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
@@ -28,7 +27,7 @@ from unittest import mock
 import pytest
 
 from tests.course import EXAMPLES
-from tests.guards import allow_long_lived
+from tests.net import serving_forever
 
 FOLDER = EXAMPLES / "django"
 # The bookshop's modules as Django imported them: the lecture's sessions
@@ -98,14 +97,5 @@ def bookshop_address(bookshop_django) -> Iterator[tuple[str, int]]:
             pass
 
     server = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="bookshop-session-server",
-                              daemon=True)
-    thread.start()
-    allow_long_lived(threads=[thread])
-    try:
-        yield server.server_address[:2]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-        assert not thread.is_alive(), "bookshop server did not stop"
+    with serving_forever(server, long_lived=True) as address:
+        yield address

@@ -8,39 +8,22 @@ alias these names in invisible-code-blocks; the names never appear on them.
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
 
 import pytest
 
 from tests.guards import allow_long_lived
+from tests.net import serving_forever
 from tests.support import load_example, start_example
 from tests.support_rpc import certificates
 
 
-@contextmanager
-def serving_for_the_session(server):
-    """Serve a socketserver server in a thread for the whole test session;
-    yield its (host, port); shut it down and join the thread at the end."""
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05},
-        name="rpc-session-server", daemon=True,
-    )
-    thread.start()
-    allow_long_lived(threads=[thread])
-    try:
-        yield server.server_address[:2]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
 
 @pytest.fixture(scope="session")
 def kv_rpc_url():
     """URL of examples/rpc/kv_server.py, serving a fresh store."""
     kv_server = load_example("rpc", "kv_server")
-    with serving_for_the_session(kv_server.make_server("127.0.0.1", 0)) as (host, port):
+    with serving_forever(kv_server.make_server("127.0.0.1", 0), long_lived=True) as (host, port):
         yield f"http://{host}:{port}"
 
 

@@ -9,27 +9,17 @@ slides use.
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 
-from tests.guards import allow_long_lived
+from tests.net import serving_forever
 from tests.support import load_example
 
 
 def serve_in_thread(server):
     """Run a socketserver-style server (serve_forever) until the session ends."""
-    thread = threading.Thread(target=server.serve_forever, name="wsgi-session-server",
-                              daemon=True)
-    thread.start()
-    allow_long_lived(threads=[thread])
-    try:
-        yield server.server_address[:2]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-        assert not thread.is_alive(), "session server did not stop"
+    with serving_forever(server, long_lived=True) as address:
+        yield address
 
 
 @pytest.fixture(scope="session")

@@ -13,13 +13,12 @@ httpbin on loopback.
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from socketserver import BaseServer
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-from tests.net import LOOPBACK, SOCKET_TIMEOUT
+from tests.net import LOOPBACK, SOCKET_TIMEOUT, serving_forever
 
 
 @contextmanager
@@ -28,24 +27,8 @@ def serving(server: BaseServer, long_lived: bool = False) -> Iterator[str]:
 
     On exit the server is shut down, closed and its thread joined.
     ``long_lived``: the thread belongs to a session-wide fixture."""
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05},
-        name=f"server-{server.server_address}", daemon=True,
-    )
-    thread.start()
-    if long_lived:
-        from tests.guards import allow_long_lived
-
-        allow_long_lived(threads=[thread])
-    host, port = server.server_address[:2]
-    try:
+    with serving_forever(server, long_lived) as (host, port):
         yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(SOCKET_TIMEOUT)
-        if thread.is_alive():
-            raise AssertionError("server thread did not stop")
 
 
 class QuietHandler(WSGIRequestHandler):

@@ -24,7 +24,7 @@ from tests.support import (
     run_example,
     run_script,
 )
-from tests.support_rpc import serving
+from tests.net import serving_forever as serving
 
 kv_server = load_example("rpc", "kv_server")
 wire = load_example("rpc", "wire")

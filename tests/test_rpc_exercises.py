@@ -33,7 +33,8 @@ from tests.support import (
     run_example,
     run_script,
 )
-from tests.support_rpc import certificates, serving
+from tests.net import serving_forever as serving
+from tests.support_rpc import certificates
 
 IMPL = os.environ.get("COURSE_IMPL", "solution")
 if IMPL not in ("solution", "starter"):
